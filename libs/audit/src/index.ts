@@ -1,0 +1,11 @@
+export { classifyAddress, deriveClient, deriveIdentity, deriveOutcome } from './derive.js';
+export { normalizeK8sEvent } from './normalize.js';
+export { partitionOf } from './partition.js';
+export { isRecord, splitPayload } from './payload.js';
+export { REDACTED, redactObject } from './redact.js';
+export { isRejection, reject } from './rejection.js';
+export { parseMicros } from './time.js';
+
+export type { NormalizeContext } from './normalize.js';
+export type { PayloadRecord } from './payload.js';
+export type { Rejection, RejectionReason } from './rejection.js';

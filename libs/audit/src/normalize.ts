@@ -1,0 +1,191 @@
+import {
+  type AuditEvent,
+  type ObjectRef,
+  type ResponseStatus,
+  type UserInfo,
+} from '@kubeguard/contracts';
+
+import { deriveClient, deriveIdentity, deriveOutcome } from './derive.js';
+import { isRecord } from './payload.js';
+import { redactObject } from './redact.js';
+import { reject, type Rejection } from './rejection.js';
+import { parseMicros } from './time.js';
+
+/** Where a record came from, stamped on the normalized event. */
+export interface NormalizeContext {
+  cluster: string;
+  rawBatchId: string;
+  index: number;
+}
+
+const AUDIT_API_VERSIONS = new Set(['audit.k8s.io/v1', 'audit.k8s.io/v1beta1']);
+
+/**
+ * Turns one `audit.k8s.io` Event (v1, v1beta1, or without `apiVersion`) into
+ * the canonical AuditEvent, with secrets redacted and the derived views set.
+ */
+export function normalizeK8sEvent(value: unknown, context: NormalizeContext): AuditEvent | Rejection {
+  if (!isRecord(value)) {
+    return reject('NOT_AUDIT_EVENT', `expected an audit Event object, got ${describe(value)}`);
+  }
+  const apiVersion = value['apiVersion'];
+  if (apiVersion !== undefined && !AUDIT_API_VERSIONS.has(String(apiVersion))) {
+    return reject(
+      'NOT_AUDIT_EVENT',
+      `apiVersion: expected audit.k8s.io/v1 or v1beta1, got '${String(apiVersion)}'`,
+    );
+  }
+  if (value['kind'] !== undefined && value['kind'] !== 'Event') {
+    return reject('NOT_AUDIT_EVENT', `kind: expected 'Event', got '${String(value['kind'])}'`);
+  }
+  const auditId = value['auditID'];
+  if (typeof auditId !== 'string' || auditId === '') {
+    return reject('MISSING_FIELD', 'auditID: required, a non-empty string');
+  }
+  const verb = value['verb'];
+  if (typeof verb !== 'string' || verb === '') {
+    return reject('MISSING_FIELD', `verb: required in event '${auditId}'`);
+  }
+  const typeProblem = checkTypes(value);
+  if (typeProblem) {
+    return reject('WRONG_TYPE', `${typeProblem} in event '${auditId}'`);
+  }
+
+  const annotations = stringMap(value['annotations']);
+  const user = userInfo(value['user']);
+  const impersonatedUser = isRecord(value['impersonatedUser']) ? userInfo(value['impersonatedUser']) : undefined;
+  const objectRef = objectRefOf(value['objectRef']);
+  const responseStatus = statusOf(value['responseStatus']);
+  const sourceIps = stringArray(value['sourceIPs']);
+  const resource = objectRef?.resource ?? '';
+
+  const request = encodeObject(value['requestObject'], resource);
+  const response = encodeObject(value['responseObject'], resource);
+
+  return {
+    auditId,
+    cluster: context.cluster,
+    stage: str(value['stage']),
+    level: str(value['level']),
+    verb,
+    requestUri: str(value['requestURI']),
+    objectRef,
+    user,
+    impersonatedUser,
+    sourceIps,
+    userAgent: str(value['userAgent']),
+    responseStatus,
+    requestReceivedUnixMicros: parseMicros(value['requestReceivedTimestamp']) ?? 0,
+    stageUnixMicros: parseMicros(value['stageTimestamp'] ?? value['timestamp']) ?? 0,
+    annotations,
+    requestObjectJson: request.bytes,
+    responseObjectJson: response.bytes,
+    sourceFormat: apiVersion === 'audit.k8s.io/v1beta1' ? 'k8s-audit-v1beta1' : 'k8s-audit-v1',
+    origin: { rawBatchId: context.rawBatchId, index: context.index },
+    redacted: request.redacted || response.redacted,
+    derived: {
+      identity: deriveIdentity(user, impersonatedUser !== undefined),
+      outcome: deriveOutcome(responseStatus, annotations),
+      client: deriveClient(sourceIps),
+    },
+  };
+}
+
+/** Field types that, when wrong, make the whole event unusable. */
+function checkTypes(value: Record<string, unknown>): string | undefined {
+  const expectations: [string, (v: unknown) => boolean, string][] = [
+    ['user', isRecord, 'an object'],
+    ['objectRef', isRecord, 'an object'],
+    ['responseStatus', isRecord, 'an object'],
+    ['sourceIPs', Array.isArray, 'an array'],
+    ['annotations', isRecord, 'an object'],
+    ['requestURI', v => typeof v === 'string', 'a string'],
+  ];
+  for (const [field, test, expected] of expectations) {
+    const fieldValue = value[field];
+    if (fieldValue !== undefined && fieldValue !== null && !test(fieldValue)) {
+      return `${field}: expected ${expected}, got ${describe(fieldValue)}`;
+    }
+  }
+  return undefined;
+}
+
+function encodeObject(object: unknown, resource: string): { bytes: Buffer; redacted: boolean } {
+  if (object === undefined || object === null) {
+    return { bytes: Buffer.alloc(0), redacted: false };
+  }
+  const redacted = redactObject(object, resource);
+  return { bytes: Buffer.from(JSON.stringify(object)), redacted };
+}
+
+function userInfo(value: unknown): UserInfo {
+  const user = isRecord(value) ? value : {};
+  const extra: UserInfo['extra'] = {};
+  if (isRecord(user['extra'])) {
+    for (const [key, values] of Object.entries(user['extra'])) {
+      extra[key] = { values: stringArray(values) };
+    }
+  }
+  return {
+    username: str(user['username']),
+    uid: str(user['uid']),
+    groups: stringArray(user['groups']),
+    extra,
+  };
+}
+
+function objectRefOf(value: unknown): ObjectRef | undefined {
+  if (!isRecord(value)) {
+    return undefined;
+  }
+  return {
+    resource: str(value['resource']),
+    namespace: str(value['namespace']),
+    name: str(value['name']),
+    uid: str(value['uid']),
+    apiGroup: str(value['apiGroup']),
+    apiVersion: str(value['apiVersion']),
+    resourceVersion: str(value['resourceVersion']),
+    subresource: str(value['subresource']),
+  };
+}
+
+function statusOf(value: unknown): ResponseStatus | undefined {
+  if (!isRecord(value)) {
+    return undefined;
+  }
+  const code = value['code'];
+  return {
+    code: typeof code === 'number' && Number.isInteger(code) ? code : 0,
+    status: str(value['status']),
+    reason: str(value['reason']),
+    message: str(value['message']),
+  };
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function stringArray(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isRecord(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      if (typeof v === 'string') {
+        out[key] = v;
+      }
+    }
+  }
+  return out;
+}
+
+function describe(value: unknown): string {
+  if (value === null) {
+    return 'null';
+  }
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}

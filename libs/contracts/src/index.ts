@@ -1,0 +1,74 @@
+export {
+  Alert,
+  AlertStatus,
+  alertStatusFromJSON,
+  alertStatusToJSON,
+} from './gen/kubeguard/v1/alert.js';
+export {
+  AlertServiceClient,
+  AlertServiceService,
+  GetAlertRequest,
+  GetAlertResponse,
+  ListAlertsRequest,
+  ListAlertsResponse,
+} from './gen/kubeguard/v1/alert_service.js';
+export {
+  AddressClass,
+  AuditEvent,
+  AuditEventBatch,
+  ClientAddress,
+  DerivedViews,
+  EventOrigin,
+  Identity,
+  IdentityClass,
+  Outcome,
+  ResponseStatus,
+} from './gen/kubeguard/v1/audit_event.js';
+export {
+  ExtraValues,
+  ObjectRef,
+  Severity,
+  severityFromJSON,
+  severityToJSON,
+  UserInfo,
+} from './gen/kubeguard/v1/common.js';
+export { DeadLetter } from './gen/kubeguard/v1/dead_letter.js';
+export {
+  Actor,
+  Detection,
+  Evidence,
+  Target,
+  Workload,
+} from './gen/kubeguard/v1/detection.js';
+export {
+  IngestServiceClient,
+  IngestServiceService,
+  PushRequest,
+  PushResponse,
+} from './gen/kubeguard/v1/ingest_service.js';
+export { RawBatch, RawSource } from './gen/kubeguard/v1/raw.js';
+export {
+  EvaluateEventRequest,
+  EvaluateEventResponse,
+  GetRuleRequest,
+  GetRuleResponse,
+  ListRulesRequest,
+  ListRulesResponse,
+  Rule,
+  RuleServiceClient,
+  RuleServiceService,
+} from './gen/kubeguard/v1/rule_service.js';
+export {
+  deadLetterSubject,
+  detectionSubject,
+  eventSubject,
+  rawSubject,
+  Streams,
+  subjectToken,
+} from './subjects.js';
+
+export type { AlertServiceServer } from './gen/kubeguard/v1/alert_service.js';
+export type { MessageFns } from './gen/kubeguard/v1/common.js';
+export type { IngestServiceServer } from './gen/kubeguard/v1/ingest_service.js';
+export type { RuleServiceServer } from './gen/kubeguard/v1/rule_service.js';
+export type { StreamName } from './subjects.js';

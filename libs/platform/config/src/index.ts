@@ -1,0 +1,4 @@
+export { logLevel, port, positiveInt, token, url } from './fields.js';
+export { ConfigError, parseEnv } from './parse-env.js';
+
+export type { Env } from './parse-env.js';

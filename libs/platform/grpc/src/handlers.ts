@@ -1,0 +1,58 @@
+import type {
+  handleServerStreamingCall,
+  handleUnaryCall,
+  ServerUnaryCall,
+  ServerWritableStream,
+} from '@grpc/grpc-js';
+import type { Logger } from '@kubeguard/log';
+
+import { isInternal, toServiceError } from './status.js';
+
+/**
+ * Adapts an async function to a grpc-js unary handler: the callback is called
+ * exactly once, and thrown errors go through {@link toServiceError}.
+ */
+export function unary<Req, Res>(
+  log: Logger,
+  fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    fn(call.request, call).then(
+      response => {
+        callback(null, response);
+      },
+      (err: unknown) => {
+        if (isInternal(err)) {
+          log.error('grpc call failed', { path: call.getPath(), err });
+        }
+        callback(toServiceError(err));
+      },
+    );
+  };
+}
+
+/**
+ * Adapts an async function that writes to a server stream: the stream ends
+ * when the function returns, or with a mapped status when it throws.
+ */
+export function serverStreaming<Req, Res>(
+  log: Logger,
+  fn: (request: Req, call: ServerWritableStream<Req, Res>) => Promise<void>,
+): handleServerStreamingCall<Req, Res> {
+  return call => {
+    fn(call.request, call).then(
+      () => {
+        call.end();
+      },
+      (err: unknown) => {
+        if (call.cancelled) {
+          return;
+        }
+        if (isInternal(err)) {
+          log.error('grpc stream failed', { path: call.getPath(), err });
+        }
+        call.destroy(Object.assign(new Error(toServiceError(err).details), toServiceError(err)));
+      },
+    );
+  };
+}

@@ -1,0 +1,3 @@
+export { createLifecycle } from './lifecycle.js';
+
+export type { Lifecycle, LifecycleOptions } from './lifecycle.js';

@@ -1,0 +1,3 @@
+export { createLogger, silentLogger } from './logger.js';
+
+export type { LogFields, Logger, LoggerOptions } from './logger.js';

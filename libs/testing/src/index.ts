@@ -1,0 +1,20 @@
+export { freePort } from './free-port.js';
+export {
+  ensureFerretDb,
+  FERRETDB_VERSION,
+  ferretDbCacheDir,
+  startMongoServer,
+} from './mongo-server.js';
+export type {
+  MongoServerHandle,
+  MongoServerKind,
+  MongoServerOptions,
+} from './mongo-server.js';
+export {
+  findExecutable,
+  findNatsServer,
+  startNatsServer,
+} from './nats-server.js';
+export type { NatsServerHandle, NatsServerOptions } from './nats-server.js';
+export { waitFor } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
