@@ -5,7 +5,9 @@ export { isRecord, splitPayload } from './payload.js';
 export { REDACTED, redactObject } from './redact.js';
 export { isRejection, reject } from './rejection.js';
 export { parseMicros } from './time.js';
+export { checkWebhookBody } from './webhook-shape.js';
 
 export type { NormalizeContext } from './normalize.js';
 export type { PayloadRecord } from './payload.js';
 export type { Rejection, RejectionReason } from './rejection.js';
+export type { WebhookShape } from './webhook-shape.js';

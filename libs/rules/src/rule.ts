@@ -21,7 +21,11 @@ export interface Rule {
   id: string;
   /** `K8S_*`-style type, Defender's own name where Defender has the alert. */
   alertType: string;
+  /** A fixed human name, e.g. "Anonymous request allowed". */
+  name: string;
   description: string;
+  /** Severity before per-event modifiers; what rule listings show. */
+  baseSeverity: Severity;
   mitre: Mitre;
   remediation: readonly string[];
   references: readonly string[];

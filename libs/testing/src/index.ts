@@ -10,11 +10,10 @@ export type {
   MongoServerKind,
   MongoServerOptions,
 } from './mongo-server.js';
-export {
-  findExecutable,
-  findNatsServer,
-  startNatsServer,
-} from './nats-server.js';
+export { findExecutable } from './child-process.js';
+export { findNatsServer, startNatsServer } from './nats-server.js';
 export type { NatsServerHandle, NatsServerOptions } from './nats-server.js';
 export { waitFor } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
+export { REPO_ROOT, startService } from './service-process.js';
+export type { ServiceName, ServiceOptions, ServiceProcess } from './service-process.js';

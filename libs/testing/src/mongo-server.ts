@@ -24,7 +24,7 @@ import {
   removeOnExit,
   spawnManaged,
   type ManagedProcess,
-} from './nats-server.js';
+} from './child-process.js';
 import { waitFor } from './wait-for.js';
 
 /** Where the MongoDB-wire server of a {@link MongoServerHandle} comes from. */

@@ -1,4 +1,5 @@
 export { logLevel, port, positiveInt, token, url } from './fields.js';
 export { ConfigError, parseEnv } from './parse-env.js';
+export { serviceEnv } from './service-env.js';
 
 export type { Env } from './parse-env.js';

@@ -23,7 +23,7 @@ export class ConfigError extends AppError<'CONFIG_INVALID'> {
 export function parseEnv<Shape extends z.ZodRawShape>(
   schema: z.ZodObject<Shape>,
   env: Env,
-): z.infer<z.ZodObject<Shape>> {
+): Readonly<z.infer<z.ZodObject<Shape>>> {
   const input: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];

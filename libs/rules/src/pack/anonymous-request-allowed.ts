@@ -21,6 +21,8 @@ const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecolle
 export const anonymousRequestAllowed: Rule = {
   id: 'anonymous-request-allowed',
   alertType: 'K8S_AnonymousRequestAllowed',
+  name: 'Anonymous request allowed',
+  baseSeverity: Severity.MEDIUM,
   description:
     'The API server answered a request from an unauthenticated caller (system:anonymous or the ' +
     'group system:unauthenticated) with success. Outside the public health and version ' +

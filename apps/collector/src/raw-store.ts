@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+
+import type { Bus } from '@kubeguard/bus';
+import { RawBatch, RawSource, rawSubject } from '@kubeguard/contracts';
+
+/** How a batch arrived. */
+export interface RawInput {
+  body: Buffer;
+  contentType: string;
+  source: RawSource;
+  origin: string;
+  /** Overrides the collector's default cluster name. */
+  cluster?: string;
+}
+
+/** What storing a batch did. */
+export interface StoredBatch {
+  batchId: string;
+  duplicate: boolean;
+}
+
+/** Stores raw batches on the AUDIT_RAW stream. */
+export interface RawStore {
+  /**
+   * Resolves once JetStream has stored the batch.
+   * @throws UnavailableError when it could not be stored
+   */
+  store(input: RawInput): Promise<StoredBatch>;
+}
+
+/**
+ * The batch id is a digest of cluster and body: an API server retrying a
+ * batch sends the same bytes, so JetStream drops the repeat.
+ */
+export function createRawStore(bus: Bus, defaultCluster: string): RawStore {
+  return {
+    async store(input) {
+      const cluster = input.cluster || defaultCluster;
+      const batchId = createHash('sha256').update(cluster).update('\u0000').update(input.body).digest('hex').slice(0, 32);
+      const batch = RawBatch.create({
+        batchId,
+        cluster,
+        source: input.source,
+        origin: input.origin,
+        contentType: input.contentType,
+        receivedUnixMicros: Date.now() * 1000,
+        body: input.body,
+      });
+      const result = await bus.publish(rawSubject(cluster), RawBatch, batch, { msgId: batchId });
+      return { batchId, duplicate: result.duplicate };
+    },
+  };
+}
