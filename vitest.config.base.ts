@@ -21,7 +21,9 @@ export function defineProjectConfig(dir: string): UserWorkspaceConfig {
       hookTimeout: 120_000,
       // Integration tests start real servers: give them a clean process each.
       pool: 'forks',
-      globalSetup: [new URL('./tools/vitest/global-setup.ts', import.meta.url).pathname],
+      globalSetup: [
+        new URL('./tools/vitest/global-setup.ts', import.meta.url).pathname,
+      ],
     },
   });
 }

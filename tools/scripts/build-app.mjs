@@ -14,7 +14,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repoRoot = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+);
 
 const WORKSPACE_SCOPE = '@kubeguard/';
 
@@ -49,8 +53,11 @@ if (!existsSync(entry)) {
 const externalizeNpmPackages = {
   name: 'externalize-npm-packages',
   setup(build) {
-    build.onResolve({ filter: /^[^./#]/ }, (args) => {
-      if (args.kind === 'entry-point' || args.path.startsWith(WORKSPACE_SCOPE)) {
+    build.onResolve({ filter: /^[^./#]/ }, args => {
+      if (
+        args.kind === 'entry-point' ||
+        args.path.startsWith(WORKSPACE_SCOPE)
+      ) {
         return undefined;
       }
       return { path: args.path, external: true };
@@ -70,7 +77,9 @@ function packageName(specifier) {
  * the service at startup. Catch that here instead.
  */
 function checkExternalImports(metafile) {
-  const rootPkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+  const rootPkg = JSON.parse(
+    readFileSync(path.join(repoRoot, 'package.json'), 'utf8'),
+  );
   const runtimeDeps = new Set([
     ...Object.keys(rootPkg.dependencies ?? {}),
     ...Object.keys(rootPkg.optionalDependencies ?? {}),
@@ -82,7 +91,9 @@ function checkExternalImports(metafile) {
       const spec = imp.path;
       if (isBuiltin(spec)) continue;
       if (spec.startsWith(WORKSPACE_SCOPE)) {
-        problems.push(`${spec}: workspace package left external (it is not in the runtime image)`);
+        problems.push(
+          `${spec}: workspace package left external (it is not in the runtime image)`,
+        );
         continue;
       }
       const name = packageName(spec);
@@ -152,5 +163,8 @@ if (problems.length > 0) {
 }
 
 const bytes = statSync(outfile).size;
-const size = bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+const size =
+  bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(2)} MiB`
+    : `${(bytes / 1024).toFixed(1)} KiB`;
 console.log(`${path.relative(repoRoot, outfile)}  ${size}`);

@@ -10,7 +10,10 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const module of testModules) {
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) {
+      if (
+        module.state() === 'failed' &&
+        [...module.children.allTests()].length === 0
+      ) {
         failed += 1; // a file that failed to load counts as a failure
       }
       for (const test of module.children.allTests()) {

@@ -1,4 +1,11 @@
-import { parseEnv, port, positiveInt, serviceEnv, token, type Env } from '@kubeguard/config';
+import {
+  parseEnv,
+  port,
+  positiveInt,
+  serviceEnv,
+  token,
+  type Env,
+} from '@kubeguard/config';
 import { z } from 'zod';
 
 const schema = z.object({

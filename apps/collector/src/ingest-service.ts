@@ -1,4 +1,8 @@
-import { RawSource, type IngestServiceServer, PushResponse } from '@kubeguard/contracts';
+import {
+  RawSource,
+  type IngestServiceServer,
+  PushResponse,
+} from '@kubeguard/contracts';
 import { InvalidArgumentError } from '@kubeguard/errors';
 import { unary } from '@kubeguard/grpc';
 import type { Logger } from '@kubeguard/log';
@@ -6,17 +10,30 @@ import type { Logger } from '@kubeguard/log';
 import type { RawStore } from './raw-store.js';
 
 /** gRPC IngestService: push a raw batch, answered after it is stored. */
-export function createIngestService(store: RawStore, maxBatchBytes: number, log: Logger): IngestServiceServer {
+export function createIngestService(
+  store: RawStore,
+  maxBatchBytes: number,
+  log: Logger,
+): IngestServiceServer {
   return {
     push: unary(log, async request => {
       if (request.body.length === 0) {
         throw new InvalidArgumentError('body', 'must not be empty');
       }
       if (request.body.length > maxBatchBytes) {
-        throw new InvalidArgumentError('body', `exceeds MAX_BATCH_BYTES (${String(maxBatchBytes)} bytes)`);
+        throw new InvalidArgumentError(
+          'body',
+          `exceeds MAX_BATCH_BYTES (${String(maxBatchBytes)} bytes)`,
+        );
       }
-      if (request.cluster !== '' && !/^[A-Za-z0-9_-]{1,64}$/.test(request.cluster)) {
-        throw new InvalidArgumentError('cluster', `expected 1-64 letters, digits, '-' or '_', got '${request.cluster}'`);
+      if (
+        request.cluster !== '' &&
+        !/^[A-Za-z0-9_-]{1,64}$/.test(request.cluster)
+      ) {
+        throw new InvalidArgumentError(
+          'cluster',
+          `expected 1-64 letters, digits, '-' or '_', got '${request.cluster}'`,
+        );
       }
       const stored = await store.store({
         body: request.body,

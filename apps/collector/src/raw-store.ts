@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { Bus } from '@kubeguard/bus';
-import { RawBatch, RawSource, rawSubject } from '@kubeguard/contracts';
+import { RawBatch, type RawSource, rawSubject } from '@kubeguard/contracts';
 
 /** How a batch arrived. */
 export interface RawInput {
@@ -36,7 +36,12 @@ export function createRawStore(bus: Bus, defaultCluster: string): RawStore {
   return {
     async store(input) {
       const cluster = input.cluster || defaultCluster;
-      const batchId = createHash('sha256').update(cluster).update('\u0000').update(input.body).digest('hex').slice(0, 32);
+      const batchId = createHash('sha256')
+        .update(cluster)
+        .update('\u0000')
+        .update(input.body)
+        .digest('hex')
+        .slice(0, 32);
       const batch = RawBatch.create({
         batchId,
         cluster,
@@ -46,7 +51,9 @@ export function createRawStore(bus: Bus, defaultCluster: string): RawStore {
         receivedUnixMicros: Date.now() * 1000,
         body: input.body,
       });
-      const result = await bus.publish(rawSubject(cluster), RawBatch, batch, { msgId: batchId });
+      const result = await bus.publish(rawSubject(cluster), RawBatch, batch, {
+        msgId: batchId,
+      });
       return { batchId, duplicate: result.duplicate };
     },
   };

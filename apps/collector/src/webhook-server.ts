@@ -1,4 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { checkWebhookBody } from '@kubeguard/audit';
@@ -52,18 +57,27 @@ class HttpRefusal extends Error {
  * when it can never be stored, and 503 with Retry-After when it cannot be
  * stored now (the API server then retries).
  */
-export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
+export async function startWebhookServer(
+  options: WebhookServerOptions,
+): Promise<WebhookServer> {
   const { log, requests } = options;
   const server: Server = createServer((req, res) => {
     handle(req, options).then(
       result => {
         requests.inc({ result: result.duplicate ? 'duplicate' : 'stored' });
-        reply(res, 200, { batchId: result.batchId, events: result.events, duplicate: result.duplicate });
+        reply(res, 200, {
+          batchId: result.batchId,
+          events: result.events,
+          duplicate: result.duplicate,
+        });
       },
       (err: unknown) => {
         if (err instanceof HttpRefusal) {
           requests.inc({ result: err.result });
-          log.warn('webhook request refused', { status: err.status, reason: err.message });
+          log.warn('webhook request refused', {
+            status: err.status,
+            reason: err.message,
+          });
           if (err.status === 503) {
             res.setHeader('retry-after', '5');
           }
@@ -73,7 +87,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         requests.inc({ result: 'unavailable' });
         log.error('webhook request failed', { err });
         res.setHeader('retry-after', '5');
-        reply(res, 503, { error: `batch not stored, retry later: ${errorMessage(err)}` });
+        reply(res, 503, {
+          error: `batch not stored, retry later: ${errorMessage(err)}`,
+        });
       },
     );
   });
@@ -99,11 +115,23 @@ async function handle(
   options: WebhookServerOptions,
 ): Promise<{ batchId: string; duplicate: boolean; events: number }> {
   if (req.method !== 'POST') {
-    throw new HttpRefusal(405, 'bad_method', `method ${req.method ?? ''} not allowed: POST an audit EventList`);
+    throw new HttpRefusal(
+      405,
+      'bad_method',
+      `method ${req.method ?? ''} not allowed: POST an audit EventList`,
+    );
   }
-  const contentType = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  const contentType =
+    (req.headers['content-type'] ?? '')
+      .split(';', 1)[0]
+      ?.trim()
+      .toLowerCase() ?? '';
   if (contentType !== 'application/json') {
-    throw new HttpRefusal(415, 'bad_content_type', `content-type must be application/json, got '${contentType}'`);
+    throw new HttpRefusal(
+      415,
+      'bad_content_type',
+      `content-type must be application/json, got '${contentType}'`,
+    );
   }
   const body = await readBody(req, options.maxBatchBytes);
   const shape = checkWebhookBody(body.toString('utf8'));
@@ -119,7 +147,11 @@ async function handle(
     });
     return { ...stored, events: shape.events };
   } catch (err) {
-    throw new HttpRefusal(503, 'unavailable', `batch not stored, retry later: ${errorMessage(err)}`);
+    throw new HttpRefusal(
+      503,
+      'unavailable',
+      `batch not stored, retry later: ${errorMessage(err)}`,
+    );
   }
 }
 
@@ -148,9 +180,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function tooLarge(limit: number): HttpRefusal {
-  return new HttpRefusal(413, 'too_large', `body exceeds MAX_BATCH_BYTES (${String(limit)} bytes)`);
+  return new HttpRefusal(
+    413,
+    'too_large',
+    `body exceeds MAX_BATCH_BYTES (${String(limit)} bytes)`,
+  );
 }
 
 function reply(res: ServerResponse, status: number, body: object): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(`${JSON.stringify(body)}\n`);
 }

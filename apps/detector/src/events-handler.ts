@@ -22,10 +22,17 @@ export function createEventsHandler(
     const now = new Date();
     for (const event of batch.events) {
       for (const detection of engine.evaluate(event, now)) {
-        const severity = severityToJSON(detection.severity).replace('SEVERITY_', '').toLowerCase();
-        await bus.publish(detectionSubject(severity, detection.ruleId), Detection, detection, {
-          msgId: detection.detectionId,
-        });
+        const severity = severityToJSON(detection.severity)
+          .replace('SEVERITY_', '')
+          .toLowerCase();
+        await bus.publish(
+          detectionSubject(severity, detection.ruleId),
+          Detection,
+          detection,
+          {
+            msgId: detection.detectionId,
+          },
+        );
         counters.detections.inc({ rule: detection.ruleId });
       }
     }

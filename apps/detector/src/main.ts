@@ -18,7 +18,10 @@ async function main(): Promise<number> {
   const log = createLogger({ service: 'detector', level: config.LOG_LEVEL });
   const life = createLifecycle({ log, forceMs: config.SHUTDOWN_FORCE_MS });
   const metrics = createMetrics('detector');
-  const engine = createEngine({ rules: builtinRules, detector: 'kubeguard-detector' });
+  const engine = createEngine({
+    rules: builtinRules,
+    detector: 'kubeguard-detector',
+  });
 
   const bus = await connectBus({
     url: config.NATS_URL,
@@ -33,7 +36,10 @@ async function main(): Promise<number> {
     host: config.LISTEN_HOST,
     port: config.HTTP_PORT,
     registry: metrics.registry,
-    checks: { nats: () => bus.isConnected(), running: () => !life.isStopping() },
+    checks: {
+      nats: () => bus.isConnected(),
+      running: () => !life.isStopping(),
+    },
     log,
   });
   life.onStop('probes', () => probes.close());
@@ -67,7 +73,11 @@ async function main(): Promise<number> {
   });
   life.onStop('consumer', () => consumer.stop());
 
-  log.info('ready', { grpcPort: grpc.port, httpPort: probes.port, rules: engine.rules.length });
+  log.info('ready', {
+    grpcPort: grpc.port,
+    httpPort: probes.port,
+    rules: engine.rules.length,
+  });
   return life.stopped;
 }
 

@@ -14,29 +14,41 @@ import type { Logger } from '@kubeguard/log';
 import type { Engine, Rule } from '@kubeguard/rules';
 
 /** gRPC RuleService over the running engine. */
-export function createRuleService(engine: Engine, log: Logger): RuleServiceServer {
+export function createRuleService(
+  engine: Engine,
+  log: Logger,
+): RuleServiceServer {
   const byId = new Map(engine.rules.map(rule => [rule.id, rule]));
   return {
-    listRules: unary(log, async () => ListRulesResponse.create({ rules: engine.rules.map(toMessage) })),
-    getRule: unary(log, async request => {
+    listRules: unary(log, () =>
+      Promise.resolve(
+        ListRulesResponse.create({ rules: engine.rules.map(toMessage) }),
+      ),
+    ),
+    getRule: unary(log, request => {
       const rule = byId.get(request.ruleId);
-      if (!rule) {
-        throw new NotFoundError(`rule '${request.ruleId}' does not exist`);
-      }
-      return GetRuleResponse.create({ rule: toMessage(rule) });
+      return rule
+        ? Promise.resolve(GetRuleResponse.create({ rule: toMessage(rule) }))
+        : Promise.reject(
+            new NotFoundError(`rule '${request.ruleId}' does not exist`),
+          );
     }),
-    evaluateEvent: unary(log, async request => {
-      const event = eventOf(request);
-      const now = new Date();
-      if (request.ruleId === '') {
-        return EvaluateEventResponse.create({ detections: engine.evaluate(event, now) });
-      }
-      const detections = engine.evaluateRule(request.ruleId, event, now);
-      if (!detections) {
-        throw new NotFoundError(`rule '${request.ruleId}' does not exist`);
-      }
-      return EvaluateEventResponse.create({ detections });
-    }),
+    evaluateEvent: unary(log, request =>
+      Promise.resolve().then(() => {
+        const event = eventOf(request);
+        const now = new Date();
+        if (request.ruleId === '') {
+          return EvaluateEventResponse.create({
+            detections: engine.evaluate(event, now),
+          });
+        }
+        const detections = engine.evaluateRule(request.ruleId, event, now);
+        if (!detections) {
+          throw new NotFoundError(`rule '${request.ruleId}' does not exist`);
+        }
+        return EvaluateEventResponse.create({ detections });
+      }),
+    ),
   };
 }
 
@@ -50,9 +62,16 @@ function eventOf(request: EvaluateEventRequest): AuditEvent {
     try {
       parsed = JSON.parse(input.value.toString('utf8'));
     } catch (err) {
-      throw new InvalidArgumentError('audit_json', `is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+      throw new InvalidArgumentError(
+        'audit_json',
+        `is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
-    const event = normalizeK8sEvent(parsed, { cluster: 'evaluate', rawBatchId: '', index: 0 });
+    const event = normalizeK8sEvent(parsed, {
+      cluster: 'evaluate',
+      rawBatchId: '',
+      index: 0,
+    });
     if (isRejection(event)) {
       throw new InvalidArgumentError('audit_json', event.detail);
     }

@@ -22,7 +22,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ANONYMOUS_AUDIT_ID = '6f1c5f8e-2f4b-4bb0-9f57-0a3f1f2b7d01';
-const fixture = (name: string): string => readFileSync(`${REPO_ROOT}/fixtures/k8s-audit/${name}`, 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(`${REPO_ROOT}/fixtures/k8s-audit/${name}`, 'utf8');
 
 let nats: NatsServerHandle;
 let mongo: MongoServerHandle;
@@ -39,16 +40,33 @@ beforeAll(async () => {
   services = await Promise.all([
     startService({
       app: 'collector',
-      env: { ...common, HTTP_PORT: port(0), WEBHOOK_PORT: port(1), GRPC_PORT: port(2), CLUSTER_NAME: 'e2e' },
+      env: {
+        ...common,
+        HTTP_PORT: port(0),
+        WEBHOOK_PORT: port(1),
+        GRPC_PORT: port(2),
+        CLUSTER_NAME: 'e2e',
+      },
     }),
     startService({ app: 'normalizer', env: { ...common, HTTP_PORT: port(3) } }),
-    startService({ app: 'detector', env: { ...common, HTTP_PORT: port(4), GRPC_PORT: port(5) } }),
+    startService({
+      app: 'detector',
+      env: { ...common, HTTP_PORT: port(4), GRPC_PORT: port(5) },
+    }),
     startService({
       app: 'notifier',
-      env: { ...common, HTTP_PORT: port(6), GRPC_PORT: port(7), MONGO_URL: `${mongo.url}e2e` },
+      env: {
+        ...common,
+        HTTP_PORT: port(6),
+        GRPC_PORT: port(7),
+        MONGO_URL: `${mongo.url}e2e`,
+      },
     }),
   ]);
-  alerts = new AlertServiceClient(`127.0.0.1:${port(7)}`, credentials.createInsecure());
+  alerts = new AlertServiceClient(
+    `127.0.0.1:${port(7)}`,
+    credentials.createInsecure(),
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -57,7 +75,9 @@ afterAll(async () => {
   await Promise.all([nats.stop(), mongo.stop()]);
 });
 
-function listAlerts(request: Partial<ListAlertsRequest> = {}): Promise<ListAlertsResponse> {
+function listAlerts(
+  request: Partial<ListAlertsRequest> = {},
+): Promise<ListAlertsResponse> {
   return new Promise((resolve, reject) => {
     alerts.listAlerts(ListAlertsRequest.fromPartial(request), (err, res) => {
       if (err) {
@@ -69,8 +89,15 @@ function listAlerts(request: Partial<ListAlertsRequest> = {}): Promise<ListAlert
   });
 }
 
-async function post(body: string, contentType = 'application/json'): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': contentType }, body });
+async function post(
+  body: string,
+  contentType = 'application/json',
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -79,7 +106,9 @@ async function waitForAlertOf(auditId: string): Promise<void> {
   await waitFor(
     async () => {
       const page = await listAlerts({ pageSize: 1000 });
-      return page.alerts.some(a => a.evidence?.auditIds.includes(auditId)) ? true : undefined;
+      return page.alerts.some(a => a.evidence?.auditIds.includes(auditId))
+        ? true
+        : undefined;
     },
     { timeoutMs: 20_000, what: `an alert for ${auditId}` },
   );
@@ -87,8 +116,13 @@ async function waitForAlertOf(auditId: string): Promise<void> {
 
 describe('the pipeline, end to end', () => {
   it('turns the anonymous event of a webhook batch into exactly one alert', async () => {
-    const response = await post(fixture('eventlist-anonymous-and-ordinary.json'));
-    expect(response).toMatchObject({ status: 200, body: { events: 2, duplicate: false } });
+    const response = await post(
+      fixture('eventlist-anonymous-and-ordinary.json'),
+    );
+    expect(response).toMatchObject({
+      status: 200,
+      body: { events: 2, duplicate: false },
+    });
 
     await waitForAlertOf(ANONYMOUS_AUDIT_ID);
     const page = await listAlerts();
@@ -109,38 +143,55 @@ describe('the pipeline, end to end', () => {
     const again = await post(fixture('eventlist-anonymous-and-ordinary.json'));
     expect(again).toMatchObject({ status: 200, body: { duplicate: true } });
     // The same events in a different batch get past the raw stream's de-duplication.
-    const list = JSON.parse(fixture('eventlist-anonymous-and-ordinary.json')) as { items: unknown[] };
+    const list = JSON.parse(
+      fixture('eventlist-anonymous-and-ordinary.json'),
+    ) as { items: unknown[] };
     list.items.reverse();
     expect((await post(JSON.stringify(list))).status).toBe(200);
 
     // A later anonymous event: once its alert exists, the repeats were processed too.
-    const marker = JSON.parse(fixture('anonymous-list-secrets.json')) as Record<string, unknown>;
+    const marker = JSON.parse(fixture('anonymous-list-secrets.json')) as Record<
+      string,
+      unknown
+    >;
     marker['auditID'] = 'e2e-marker';
     expect((await post(JSON.stringify(marker))).status).toBe(200);
     await waitForAlertOf('e2e-marker');
 
     const page = await listAlerts();
-    expect(page.alerts.filter(a => a.evidence?.auditIds.includes(ANONYMOUS_AUDIT_ID))).toHaveLength(1);
+    expect(
+      page.alerts.filter(a =>
+        a.evidence?.auditIds.includes(ANONYMOUS_AUDIT_ID),
+      ),
+    ).toHaveLength(1);
     expect(page.alerts).toHaveLength(2);
   });
 
   it('refuses malformed or misshapen bodies with the reason', async () => {
     expect(await post('{"kind": "EventList", "items": [')).toMatchObject({
       status: 400,
-      body: { error: expect.stringContaining('body is not valid JSON') as unknown },
+      body: {
+        error: expect.stringContaining('body is not valid JSON') as unknown,
+      },
     });
     expect(await post('{"kind":"Pod","apiVersion":"v1"}')).toMatchObject({
       status: 400,
-      body: { error: "apiVersion must be audit.k8s.io/v1 or v1beta1, got 'v1'" },
+      body: {
+        error: "apiVersion must be audit.k8s.io/v1 or v1beta1, got 'v1'",
+      },
     });
     expect(await post('{}', 'text/plain')).toMatchObject({
       status: 415,
-      body: { error: "content-type must be application/json, got 'text/plain'" },
+      body: {
+        error: "content-type must be application/json, got 'text/plain'",
+      },
     });
   });
 
   it('stops every service cleanly on SIGTERM', async () => {
-    const exits = await Promise.all(services.map(async s => [s.app, await s.stop()] as const));
+    const exits = await Promise.all(
+      services.map(async s => [s.app, await s.stop()] as const),
+    );
     expect(Object.fromEntries(exits)).toEqual({
       collector: 'code 0',
       normalizer: 'code 0',

@@ -1,4 +1,10 @@
-import { parseEnv, port, positiveInt, serviceEnv, type Env } from '@kubeguard/config';
+import {
+  parseEnv,
+  port,
+  positiveInt,
+  serviceEnv,
+  type Env,
+} from '@kubeguard/config';
 import { z } from 'zod';
 
 const schema = z.object({

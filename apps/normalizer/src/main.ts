@@ -29,7 +29,10 @@ async function main(): Promise<number> {
     host: config.LISTEN_HOST,
     port: config.HTTP_PORT,
     registry: metrics.registry,
-    checks: { nats: () => bus.isConnected(), running: () => !life.isStopping() },
+    checks: {
+      nats: () => bus.isConnected(),
+      running: () => !life.isStopping(),
+    },
     log,
   });
   life.onStop('probes', () => probes.close());

@@ -1,4 +1,10 @@
-import { isRejection, normalizeK8sEvent, partitionOf, splitPayload, type Rejection } from '@kubeguard/audit';
+import {
+  isRejection,
+  normalizeK8sEvent,
+  partitionOf,
+  splitPayload,
+  type Rejection,
+} from '@kubeguard/audit';
 import type { AuditEvent, RawBatch } from '@kubeguard/contracts';
 
 /** A record of a raw batch that could not be normalized. */
@@ -22,12 +28,23 @@ export interface NormalizedBatch {
  * Splits a raw batch into records, normalizes each, and groups the events by
  * partition. Pure: publishing is the caller's business.
  */
-export function normalizeBatch(batch: RawBatch, partitions: number): NormalizedBatch {
-  const result: NormalizedBatch = { partitions: new Map(), rejected: [], skipped: 0 };
+export function normalizeBatch(
+  batch: RawBatch,
+  partitions: number,
+): NormalizedBatch {
+  const result: NormalizedBatch = {
+    partitions: new Map(),
+    rejected: [],
+    skipped: 0,
+  };
   const seen = new Set<string>();
   for (const record of splitPayload(batch.body.toString('utf8'))) {
     if ('rejection' in record) {
-      result.rejected.push({ index: record.index, rejection: record.rejection, raw: Buffer.from(record.raw) });
+      result.rejected.push({
+        index: record.index,
+        rejection: record.rejection,
+        raw: Buffer.from(record.raw),
+      });
       continue;
     }
     const event = normalizeK8sEvent(record.value, {
@@ -51,7 +68,11 @@ export function normalizeBatch(batch: RawBatch, partitions: number): NormalizedB
       continue;
     }
     seen.add(key);
-    const partition = partitionOf(event.cluster, event.user?.username ?? '', partitions);
+    const partition = partitionOf(
+      event.cluster,
+      event.user?.username ?? '',
+      partitions,
+    );
     const events = result.partitions.get(partition);
     if (events) {
       events.push(event);

@@ -1,5 +1,9 @@
 import type { Bus } from '@kubeguard/bus';
-import { AuditEventBatch, eventSubject, type RawBatch } from '@kubeguard/contracts';
+import {
+  AuditEventBatch,
+  eventSubject,
+  type RawBatch,
+} from '@kubeguard/contracts';
 import type { Counter } from 'prom-client';
 
 import { normalizeBatch } from './normalize-batch.js';
@@ -26,7 +30,10 @@ export function createRawHandler(
         detail: `${batch.batchId}[${String(rejected.index)}]: ${rejected.rejection.detail}`,
         subject: eventSubject(batch.cluster, 0),
         data: rejected.raw,
-        headers: { 'kubeguard-raw-batch': batch.batchId, 'kubeguard-cluster': batch.cluster },
+        headers: {
+          'kubeguard-raw-batch': batch.batchId,
+          'kubeguard-cluster': batch.cluster,
+        },
         msgId: `${batch.batchId}:${String(rejected.index)}`,
       });
       records.inc({ outcome: 'rejected', reason: rejected.rejection.reason });
@@ -38,7 +45,12 @@ export function createRawHandler(
         partition,
         events,
       });
-      await bus.publish(eventSubject(batch.cluster, partition), AuditEventBatch, out, { msgId: out.batchId });
+      await bus.publish(
+        eventSubject(batch.cluster, partition),
+        AuditEventBatch,
+        out,
+        { msgId: out.batchId },
+      );
       records.inc({ outcome: 'normalized', reason: '' }, events.length);
     }
     records.inc({ outcome: 'skipped', reason: '' }, result.skipped);

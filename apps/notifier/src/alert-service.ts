@@ -9,7 +9,10 @@ import type { Logger } from '@kubeguard/log';
 import type { AlertStore } from '@kubeguard/storage-mongo';
 
 /** gRPC AlertService over the alert store. */
-export function createAlertService(store: AlertStore, log: Logger): AlertServiceServer {
+export function createAlertService(
+  store: AlertStore,
+  log: Logger,
+): AlertServiceServer {
   return {
     listAlerts: unary(log, async request => {
       const page = await store.list({

@@ -8,7 +8,10 @@ const schema = z.object({
   /** gRPC AlertService. */
   GRPC_PORT: port(50053),
   /** Where alerts are stored; the path names the database. */
-  MONGO_URL: url(['mongodb:', 'mongodb+srv:'], 'mongodb://127.0.0.1:27017/kubeguard'),
+  MONGO_URL: url(
+    ['mongodb:', 'mongodb+srv:'],
+    'mongodb://127.0.0.1:27017/kubeguard',
+  ),
 });
 
 /** The notifier's configuration. */

@@ -23,10 +23,18 @@ const CONTROL_PLANE_USERS = new Set([
 ]);
 
 /** Identities that managed platforms (EKS, AKS, GKE) run their own agents as. */
-const CLOUD_MANAGED_PREFIXES = ['eks:', 'system:gke-', 'aksService', 'masterclient'];
+const CLOUD_MANAGED_PREFIXES = [
+  'eks:',
+  'system:gke-',
+  'aksService',
+  'masterclient',
+];
 
 /** Classifies who made a request; the same class for every input format. */
-export function deriveIdentity(user: UserInfo | undefined, impersonated: boolean): Identity {
+export function deriveIdentity(
+  user: UserInfo | undefined,
+  impersonated: boolean,
+): Identity {
   const username = user?.username ?? '';
   const groups = user?.groups ?? [];
   const identity: Identity = {
@@ -37,10 +45,16 @@ export function deriveIdentity(user: UserInfo | undefined, impersonated: boolean
     impersonated,
   };
   // An empty username is what unauthenticated access looks like in some exports.
-  if (username === '' || username === ANONYMOUS_USER || groups.includes(UNAUTHENTICATED_GROUP)) {
+  if (
+    username === '' ||
+    username === ANONYMOUS_USER ||
+    groups.includes(UNAUTHENTICATED_GROUP)
+  ) {
     identity.class = IdentityClass.ANONYMOUS;
   } else if (username.startsWith(SERVICE_ACCOUNT_PREFIX)) {
-    const [namespace = '', name = ''] = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(':');
+    const [namespace = '', name = ''] = username
+      .slice(SERVICE_ACCOUNT_PREFIX.length)
+      .split(':');
     identity.class = IdentityClass.SERVICE_ACCOUNT;
     identity.serviceAccountNamespace = namespace;
     identity.serviceAccountName = name;
@@ -49,7 +63,9 @@ export function deriveIdentity(user: UserInfo | undefined, impersonated: boolean
     identity.nodeName = username.slice(NODE_PREFIX.length);
   } else if (CONTROL_PLANE_USERS.has(username)) {
     identity.class = IdentityClass.CONTROL_PLANE;
-  } else if (CLOUD_MANAGED_PREFIXES.some(prefix => username.startsWith(prefix))) {
+  } else if (
+    CLOUD_MANAGED_PREFIXES.some(prefix => username.startsWith(prefix))
+  ) {
     identity.class = IdentityClass.CLOUD_MANAGED;
   }
   return identity;
@@ -64,7 +80,11 @@ export function deriveOutcome(
   annotations: Record<string, string>,
 ): Outcome {
   const code = status?.code ?? 0;
-  if (annotations['authorization.k8s.io/decision'] === 'forbid' || code === 401 || code === 403) {
+  if (
+    annotations['authorization.k8s.io/decision'] === 'forbid' ||
+    code === 401 ||
+    code === 403
+  ) {
     return Outcome.DENIED;
   }
   if (code === 0) {
@@ -117,7 +137,10 @@ export function classifyAddress(ip: string): AddressClass {
 
 function parseIpv4(ip: string): [number, number] | undefined {
   const parts = ip.split('.');
-  if (parts.length !== 4 || !parts.every(p => /^\d{1,3}$/.test(p) && Number(p) <= 255)) {
+  if (
+    parts.length !== 4 ||
+    !parts.every(p => /^\d{1,3}$/.test(p) && Number(p) <= 255)
+  ) {
     return undefined;
   }
   return [Number(parts[0]), Number(parts[1])];

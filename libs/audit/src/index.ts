@@ -1,4 +1,9 @@
-export { classifyAddress, deriveClient, deriveIdentity, deriveOutcome } from './derive.js';
+export {
+  classifyAddress,
+  deriveClient,
+  deriveIdentity,
+  deriveOutcome,
+} from './derive.js';
 export { normalizeK8sEvent } from './normalize.js';
 export { partitionOf } from './partition.js';
 export { isRecord, splitPayload } from './payload.js';

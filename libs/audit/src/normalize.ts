@@ -6,7 +6,7 @@ import {
 } from '@kubeguard/contracts';
 
 import { deriveClient, deriveIdentity, deriveOutcome } from './derive.js';
-import { isRecord } from './payload.js';
+import { isRecord, preview } from './payload.js';
 import { redactObject } from './redact.js';
 import { reject, type Rejection } from './rejection.js';
 import { parseMicros } from './time.js';
@@ -24,19 +24,31 @@ const AUDIT_API_VERSIONS = new Set(['audit.k8s.io/v1', 'audit.k8s.io/v1beta1']);
  * Turns one `audit.k8s.io` Event (v1, v1beta1, or without `apiVersion`) into
  * the canonical AuditEvent, with secrets redacted and the derived views set.
  */
-export function normalizeK8sEvent(value: unknown, context: NormalizeContext): AuditEvent | Rejection {
+export function normalizeK8sEvent(
+  value: unknown,
+  context: NormalizeContext,
+): AuditEvent | Rejection {
   if (!isRecord(value)) {
-    return reject('NOT_AUDIT_EVENT', `expected an audit Event object, got ${describe(value)}`);
-  }
-  const apiVersion = value['apiVersion'];
-  if (apiVersion !== undefined && !AUDIT_API_VERSIONS.has(String(apiVersion))) {
     return reject(
       'NOT_AUDIT_EVENT',
-      `apiVersion: expected audit.k8s.io/v1 or v1beta1, got '${String(apiVersion)}'`,
+      `expected an audit Event object, got ${describe(value)}`,
+    );
+  }
+  const apiVersion = value['apiVersion'];
+  if (
+    apiVersion !== undefined &&
+    !AUDIT_API_VERSIONS.has(preview(apiVersion))
+  ) {
+    return reject(
+      'NOT_AUDIT_EVENT',
+      `apiVersion: expected audit.k8s.io/v1 or v1beta1, got '${preview(apiVersion)}'`,
     );
   }
   if (value['kind'] !== undefined && value['kind'] !== 'Event') {
-    return reject('NOT_AUDIT_EVENT', `kind: expected 'Event', got '${String(value['kind'])}'`);
+    return reject(
+      'NOT_AUDIT_EVENT',
+      `kind: expected 'Event', got '${preview(value['kind'])}'`,
+    );
   }
   const auditId = value['auditID'];
   if (typeof auditId !== 'string' || auditId === '') {
@@ -53,7 +65,9 @@ export function normalizeK8sEvent(value: unknown, context: NormalizeContext): Au
 
   const annotations = stringMap(value['annotations']);
   const user = userInfo(value['user']);
-  const impersonatedUser = isRecord(value['impersonatedUser']) ? userInfo(value['impersonatedUser']) : undefined;
+  const impersonatedUser = isRecord(value['impersonatedUser'])
+    ? userInfo(value['impersonatedUser'])
+    : undefined;
   const objectRef = objectRefOf(value['objectRef']);
   const responseStatus = statusOf(value['responseStatus']);
   const sourceIps = stringArray(value['sourceIPs']);
@@ -75,12 +89,17 @@ export function normalizeK8sEvent(value: unknown, context: NormalizeContext): Au
     sourceIps,
     userAgent: str(value['userAgent']),
     responseStatus,
-    requestReceivedUnixMicros: parseMicros(value['requestReceivedTimestamp']) ?? 0,
-    stageUnixMicros: parseMicros(value['stageTimestamp'] ?? value['timestamp']) ?? 0,
+    requestReceivedUnixMicros:
+      parseMicros(value['requestReceivedTimestamp']) ?? 0,
+    stageUnixMicros:
+      parseMicros(value['stageTimestamp'] ?? value['timestamp']) ?? 0,
     annotations,
     requestObjectJson: request.bytes,
     responseObjectJson: response.bytes,
-    sourceFormat: apiVersion === 'audit.k8s.io/v1beta1' ? 'k8s-audit-v1beta1' : 'k8s-audit-v1',
+    sourceFormat:
+      apiVersion === 'audit.k8s.io/v1beta1'
+        ? 'k8s-audit-v1beta1'
+        : 'k8s-audit-v1',
     origin: { rawBatchId: context.rawBatchId, index: context.index },
     redacted: request.redacted || response.redacted,
     derived: {
@@ -110,7 +129,10 @@ function checkTypes(value: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function encodeObject(object: unknown, resource: string): { bytes: Buffer; redacted: boolean } {
+function encodeObject(
+  object: unknown,
+  resource: string,
+): { bytes: Buffer; redacted: boolean } {
   if (object === undefined || object === null) {
     return { bytes: Buffer.alloc(0), redacted: false };
   }
@@ -168,7 +190,9 @@ function str(value: unknown): string {
 }
 
 function stringArray(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  return Array.isArray(value)
+    ? value.filter((v): v is string => typeof v === 'string')
+    : [];
 }
 
 function stringMap(value: unknown): Record<string, string> {

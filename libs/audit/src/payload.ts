@@ -3,7 +3,11 @@ import { reject, type Rejection } from './rejection.js';
 /** One record found in a payload: a parsed JSON value or why it is unusable. */
 export type PayloadRecord =
   | { readonly index: number; readonly value: unknown }
-  | { readonly index: number; readonly rejection: Rejection; readonly raw: string };
+  | {
+      readonly index: number;
+      readonly rejection: Rejection;
+      readonly raw: string;
+    };
 
 /**
  * Splits a raw payload into records: an `EventList` gives its items, a single
@@ -13,7 +17,13 @@ export type PayloadRecord =
 export function splitPayload(text: string): PayloadRecord[] {
   const trimmed = text.trim();
   if (trimmed === '') {
-    return [{ index: 0, rejection: reject('NOT_JSON', 'the payload is empty'), raw: '' }];
+    return [
+      {
+        index: 0,
+        rejection: reject('NOT_JSON', 'the payload is empty'),
+        raw: '',
+      },
+    ];
   }
   let document: unknown;
   try {
@@ -60,6 +70,15 @@ function splitLines(text: string): PayloadRecord[] {
     index += 1;
   }
   return records;
+}
+
+/** A value as it appears in an error message: strings as they are, the rest as JSON. */
+export function preview(value: unknown): string {
+  const text =
+    typeof value === 'string'
+      ? value
+      : (JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /** A plain JSON object. */

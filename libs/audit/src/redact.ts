@@ -2,7 +2,8 @@
 export const REDACTED = '[redacted]';
 
 /** Field names that hold credentials wherever they appear. */
-const CREDENTIAL_KEY = /^(password|passwd|token|secret|apikey|api_key|access_?key|private_?key|client_?secret|bearer)$/i;
+const CREDENTIAL_KEY =
+  /^(password|passwd|token|secret|apikey|api_key|access_?key|private_?key|client_?secret|bearer)$/i;
 
 /**
  * Replaces secret values in a request or response object: every value of a
@@ -41,7 +42,11 @@ function redactCredentialKeys(value: unknown): boolean {
     }
   } else if (isObject(value)) {
     for (const [key, child] of Object.entries(value)) {
-      if (typeof child === 'string' && child !== '' && CREDENTIAL_KEY.test(key)) {
+      if (
+        typeof child === 'string' &&
+        child !== '' &&
+        CREDENTIAL_KEY.test(key)
+      ) {
         value[key] = REDACTED;
         redacted = true;
       } else {

@@ -1,9 +1,6 @@
 /** Why one piece of input could not become an AuditEvent. */
 export type RejectionReason =
-  | 'NOT_JSON'
-  | 'NOT_AUDIT_EVENT'
-  | 'MISSING_FIELD'
-  | 'WRONG_TYPE';
+  'NOT_JSON' | 'NOT_AUDIT_EVENT' | 'MISSING_FIELD' | 'WRONG_TYPE';
 
 /**
  * An expected, per-record rejection: a value, not an exception, so a batch

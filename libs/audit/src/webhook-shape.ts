@@ -1,4 +1,4 @@
-import { isRecord } from './payload.js';
+import { isRecord, preview } from './payload.js';
 
 /** What a webhook body holds, or why it is refused. */
 export type WebhookShape =
@@ -15,14 +15,27 @@ export function checkWebhookBody(text: string): WebhookShape {
   try {
     document = JSON.parse(text);
   } catch (err) {
-    return { ok: false, reason: `body is not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      reason: `body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   if (!isRecord(document)) {
-    return { ok: false, reason: 'body must be a JSON object: an audit.k8s.io EventList or Event' };
+    return {
+      ok: false,
+      reason: 'body must be a JSON object: an audit.k8s.io EventList or Event',
+    };
   }
   const apiVersion = document['apiVersion'];
-  if (apiVersion !== undefined && apiVersion !== 'audit.k8s.io/v1' && apiVersion !== 'audit.k8s.io/v1beta1') {
-    return { ok: false, reason: `apiVersion must be audit.k8s.io/v1 or v1beta1, got '${String(apiVersion)}'` };
+  if (
+    apiVersion !== undefined &&
+    apiVersion !== 'audit.k8s.io/v1' &&
+    apiVersion !== 'audit.k8s.io/v1beta1'
+  ) {
+    return {
+      ok: false,
+      reason: `apiVersion must be audit.k8s.io/v1 or v1beta1, got '${preview(apiVersion)}'`,
+    };
   }
   const kind = document['kind'];
   if (kind === 'EventList') {
@@ -37,6 +50,6 @@ export function checkWebhookBody(text: string): WebhookShape {
   }
   return {
     ok: false,
-    reason: `kind must be 'EventList' or 'Event', got ${kind === undefined ? 'none' : `'${String(kind)}'`}`,
+    reason: `kind must be 'EventList' or 'Event', got ${kind === undefined ? 'none' : `'${preview(kind)}'`}`,
   };
 }

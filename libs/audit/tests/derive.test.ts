@@ -1,4 +1,8 @@
-import { AddressClass, IdentityClass, type UserInfo } from '@kubeguard/contracts';
+import {
+  AddressClass,
+  IdentityClass,
+  type UserInfo,
+} from '@kubeguard/contracts';
 import { describe, expect, it } from 'vitest';
 
 import { classifyAddress, deriveIdentity, partitionOf } from '../src/index.js';
@@ -15,7 +19,11 @@ describe('deriveIdentity', () => {
     ['system:anonymous', [], IdentityClass.ANONYMOUS],
     ['', [], IdentityClass.ANONYMOUS],
     ['someone', ['system:unauthenticated'], IdentityClass.ANONYMOUS],
-    ['system:serviceaccount:kube-system:coredns', [], IdentityClass.SERVICE_ACCOUNT],
+    [
+      'system:serviceaccount:kube-system:coredns',
+      [],
+      IdentityClass.SERVICE_ACCOUNT,
+    ],
     ['system:node:ip-10-0-1-7', ['system:nodes'], IdentityClass.NODE],
     ['system:kube-scheduler', [], IdentityClass.CONTROL_PLANE],
     ['eks:node-manager', [], IdentityClass.CLOUD_MANAGED],
@@ -25,7 +33,9 @@ describe('deriveIdentity', () => {
   });
 
   it('names the node of a node identity', () => {
-    expect(deriveIdentity(user('system:node:worker-3'), false).nodeName).toBe('worker-3');
+    expect(deriveIdentity(user('system:node:worker-3'), false).nodeName).toBe(
+      'worker-3',
+    );
   });
 });
 
@@ -52,7 +62,11 @@ describe('partitionOf', () => {
   it('is stable per actor and stays within range', () => {
     const p = partitionOf('prod', 'alice', 16);
     expect(partitionOf('prod', 'alice', 16)).toBe(p);
-    const spread = new Set(Array.from({ length: 200 }, (_, i) => partitionOf('prod', `u${String(i)}`, 16)));
+    const spread = new Set(
+      Array.from({ length: 200 }, (_, i) =>
+        partitionOf('prod', `u${String(i)}`, 16),
+      ),
+    );
     expect(spread.size).toBe(16);
     expect([...spread].every(n => n >= 0 && n < 16)).toBe(true);
   });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 
-import { AddressClass, IdentityClass, Outcome, type AuditEvent } from '@kubeguard/contracts';
+import {
+  AddressClass,
+  IdentityClass,
+  Outcome,
+  type AuditEvent,
+} from '@kubeguard/contracts';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -13,7 +18,10 @@ import {
 } from '../src/index.js';
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`../../../fixtures/k8s-audit/${name}`, import.meta.url), 'utf8');
+  readFileSync(
+    new URL(`../../../fixtures/k8s-audit/${name}`, import.meta.url),
+    'utf8',
+  );
 const context = { cluster: 'prod', rawBatchId: 'batch-1', index: 0 };
 
 function normalized(value: unknown): AuditEvent {
@@ -34,35 +42,55 @@ function rejected(value: unknown): Rejection {
 
 describe('splitPayload', () => {
   it('yields the items of an EventList in order', () => {
-    const records = splitPayload(fixture('eventlist-anonymous-and-ordinary.json'));
-    expect(records.map(r => ('value' in r ? (r.value as { auditID: string }).auditID : 'x'))).toEqual([
+    const records = splitPayload(
+      fixture('eventlist-anonymous-and-ordinary.json'),
+    );
+    expect(
+      records.map(r =>
+        'value' in r ? (r.value as { auditID: string }).auditID : 'x',
+      ),
+    ).toEqual([
       '6f1c5f8e-2f4b-4bb0-9f57-0a3f1f2b7d01',
       '0c9a7d4e-81b3-4c5e-a3c2-5b8e2d6f9a12',
     ]);
   });
 
   it('reads JSON lines and rejects only the broken line', () => {
-    const a = JSON.stringify(JSON.parse(fixture('anonymous-list-secrets.json')));
+    const a = JSON.stringify(
+      JSON.parse(fixture('anonymous-list-secrets.json')),
+    );
     const records = splitPayload(`${a}\n{"auditID": "trunc\n${a}\n`);
     expect(records).toHaveLength(3);
     expect('value' in records[0]!).toBe(true);
-    expect(records[1]).toMatchObject({ index: 1, rejection: { reason: 'NOT_JSON' } });
+    expect(records[1]).toMatchObject({
+      index: 1,
+      rejection: { reason: 'NOT_JSON' },
+    });
     expect('value' in records[2]!).toBe(true);
   });
 
   it('rejects an empty payload and an EventList without an items array', () => {
     expect(splitPayload('  ')).toEqual([
-      { index: 0, rejection: { reason: 'NOT_JSON', detail: 'the payload is empty' }, raw: '' },
+      {
+        index: 0,
+        rejection: { reason: 'NOT_JSON', detail: 'the payload is empty' },
+        raw: '',
+      },
     ]);
     expect(splitPayload('{"kind":"EventList","items":{}}')[0]).toMatchObject({
-      rejection: { reason: 'WRONG_TYPE', detail: 'EventList.items: expected an array' },
+      rejection: {
+        reason: 'WRONG_TYPE',
+        detail: 'EventList.items: expected an array',
+      },
     });
   });
 });
 
 describe('normalizeK8sEvent', () => {
   it('maps an audit.k8s.io/v1 event with identity, outcome and client views', () => {
-    const event = normalized(JSON.parse(fixture('anonymous-list-secrets.json')));
+    const event = normalized(
+      JSON.parse(fixture('anonymous-list-secrets.json')),
+    );
     expect(event).toMatchObject({
       auditId: '6f1c5f8e-2f4b-4bb0-9f57-0a3f1f2b7d01',
       cluster: 'prod',
@@ -70,9 +98,13 @@ describe('normalizeK8sEvent', () => {
       verb: 'list',
       requestUri: '/api/v1/namespaces/default/secrets',
       objectRef: { resource: 'secrets', namespace: 'default' },
-      user: { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+      user: {
+        username: 'system:anonymous',
+        groups: ['system:unauthenticated'],
+      },
       responseStatus: { code: 200 },
-      requestReceivedUnixMicros: Date.UTC(2026, 10, 20, 9, 15, 2, 104) * 1000 + 512,
+      requestReceivedUnixMicros:
+        Date.UTC(2026, 10, 20, 9, 15, 2, 104) * 1000 + 512,
       sourceFormat: 'k8s-audit-v1',
       origin: { rawBatchId: 'batch-1', index: 0 },
       redacted: false,
@@ -92,26 +124,40 @@ describe('normalizeK8sEvent', () => {
       serviceAccountNamespace: 'ci',
       serviceAccountName: 'deployer',
     });
-    expect(event.derived?.client).toEqual({ ip: '10.1.2.3', class: AddressClass.PRIVATE });
+    expect(event.derived?.client).toEqual({
+      ip: '10.1.2.3',
+      class: AddressClass.PRIVATE,
+    });
     expect(event.redacted).toBe(true);
-    const request = JSON.parse(event.requestObjectJson.toString()) as Record<string, Record<string, string>>;
+    const request = JSON.parse(event.requestObjectJson.toString()) as Record<
+      string,
+      Record<string, string>
+    >;
     expect(request['data']).toEqual({ username: REDACTED, password: REDACTED });
     expect(request['stringData']).toEqual({ url: REDACTED });
-    const all = event.requestObjectJson.toString() + event.responseObjectJson.toString();
+    const all =
+      event.requestObjectJson.toString() + event.responseObjectJson.toString();
     expect(all).not.toContain('aHVudGVyMg==');
     expect(all).not.toContain('hunter2');
   });
 
   it('marks forbidden requests denied and server errors failed', () => {
-    const base = JSON.parse(fixture('ordinary-get-pod.json')) as Record<string, unknown>;
+    const base = JSON.parse(fixture('ordinary-get-pod.json')) as Record<
+      string,
+      unknown
+    >;
     const forbidden = normalized({
       ...base,
       responseStatus: { code: 403 },
       annotations: { 'authorization.k8s.io/decision': 'forbid' },
     });
     expect(forbidden.derived?.outcome).toBe(Outcome.DENIED);
-    expect(normalized({ ...base, responseStatus: { code: 500 } }).derived?.outcome).toBe(Outcome.FAILED);
-    expect(normalized({ ...base, responseStatus: undefined }).derived?.outcome).toBe(Outcome.UNSPECIFIED);
+    expect(
+      normalized({ ...base, responseStatus: { code: 500 } }).derived?.outcome,
+    ).toBe(Outcome.FAILED);
+    expect(
+      normalized({ ...base, responseStatus: undefined }).derived?.outcome,
+    ).toBe(Outcome.UNSPECIFIED);
   });
 
   it('rejects input that is not an audit event, with the field named', () => {

@@ -34,7 +34,10 @@ describe('generated codecs', () => {
     const event = AuditEvent.fromPartial({
       auditId: 'a1',
       verb: 'get',
-      user: { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+      user: {
+        username: 'system:anonymous',
+        groups: ['system:unauthenticated'],
+      },
       annotations: { 'authorization.k8s.io/decision': 'allow' },
       stageUnixMicros: 1_700_000_000_123_456,
     });

@@ -35,6 +35,11 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof AppError ? err.retryable : true;
 }
 
+/** The stable code of one of our errors; undefined for any other thrown value. */
+export function errorCode(err: unknown): string | undefined {
+  return err instanceof AppError ? (err as AppError<string>).code : undefined;
+}
+
 /** A short message for any thrown value, for logs and dead-letter reasons. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -1,4 +1,4 @@
-export { AppError, errorMessage, isRetryable } from './app-error.js';
+export { AppError, errorCode, errorMessage, isRetryable } from './app-error.js';
 export {
   InvalidArgumentError,
   NotFoundError,

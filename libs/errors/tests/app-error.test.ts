@@ -20,7 +20,10 @@ describe('AppError', () => {
   });
 
   it('names the field first in an invalid-argument message', () => {
-    const err = new InvalidArgumentError('page_size', "must be at most 1000, got '5000'");
+    const err = new InvalidArgumentError(
+      'page_size',
+      "must be at most 1000, got '5000'",
+    );
     expect(err.message).toBe("page_size: must be at most 1000, got '5000'");
     expect(err.field).toBe('page_size');
     expect(err.retryable).toBe(false);

@@ -16,7 +16,11 @@ export interface Engine {
   /** The detections one event produces; pure apart from `detectedAt`. */
   evaluate(event: AuditEvent, detectedAt: Date): Detection[];
   /** Evaluates a single rule by id; undefined when there is no such rule. */
-  evaluateRule(ruleId: string, event: AuditEvent, detectedAt: Date): Detection[] | undefined;
+  evaluateRule(
+    ruleId: string,
+    event: AuditEvent,
+    detectedAt: Date,
+  ): Detection[] | undefined;
 }
 
 /**
@@ -33,12 +37,18 @@ export function createEngine(options: EngineOptions): Engine {
   }
   const byId = new Map(options.rules.map(rule => [rule.id, rule]));
 
-  const run = (rules: readonly Rule[], event: AuditEvent, detectedAt: Date): Detection[] => {
+  const run = (
+    rules: readonly Rule[],
+    event: AuditEvent,
+    detectedAt: Date,
+  ): Detection[] => {
     const detections: Detection[] = [];
     for (const rule of rules) {
       const matched = rule.match(event);
       if (matched) {
-        detections.push(toDetection(rule, matched, event, options.detector, detectedAt));
+        detections.push(
+          toDetection(rule, matched, event, options.detector, detectedAt),
+        );
       }
     }
     return detections;
@@ -46,7 +56,8 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     rules: options.rules,
-    evaluate: (event, detectedAt) => run(byVerb.get(event.verb) ?? anyVerb, event, detectedAt),
+    evaluate: (event, detectedAt) =>
+      run(byVerb.get(event.verb) ?? anyVerb, event, detectedAt),
     evaluateRule(ruleId, event, detectedAt) {
       const rule = byId.get(ruleId);
       return rule ? run([rule], event, detectedAt) : undefined;
@@ -63,7 +74,11 @@ function toDetection(
 ): Detection {
   const ref = event.objectRef;
   const username = event.user?.username ?? '';
-  const eventTime = new Date(Math.floor((event.stageUnixMicros || event.requestReceivedUnixMicros) / 1000));
+  const eventTime = new Date(
+    Math.floor(
+      (event.stageUnixMicros || event.requestReceivedUnixMicros) / 1000,
+    ),
+  );
   return {
     // Redelivery of the same event yields the same id, so every later stage
     // can treat a repeat as a no-op.
@@ -101,7 +116,14 @@ function toDetection(
     },
     remediation: [...rule.remediation],
     // Same rule, cluster, actor and target: the same incident.
-    fingerprint: digest(rule.id, event.cluster, username, ref?.resource ?? '', ref?.namespace ?? '', ref?.name ?? ''),
+    fingerprint: digest(
+      rule.id,
+      event.cluster,
+      username,
+      ref?.resource ?? '',
+      ref?.namespace ?? '',
+      ref?.name ?? '',
+    ),
     detector,
     detectedAt,
   };

@@ -3,7 +3,12 @@
  * beneath it, compared on whole path segments: `/readyz` covers
  * `/readyz/etcd` and `/readyz?verbose` but not `/readyzz`.
  */
-export function pathUnder(requestUri: string, prefixes: readonly string[]): boolean {
+export function pathUnder(
+  requestUri: string,
+  prefixes: readonly string[],
+): boolean {
   const path = requestUri.split('?', 1)[0] ?? '';
-  return prefixes.some(prefix => path === prefix || path.startsWith(`${prefix}/`));
+  return prefixes.some(
+    prefix => path === prefix || path.startsWith(`${prefix}/`),
+  );
 }

@@ -11,9 +11,15 @@ const at = new Date('2026-11-20T10:00:00Z');
 
 function event(name: string, patch: Record<string, unknown> = {}): AuditEvent {
   const raw = JSON.parse(
-    readFileSync(new URL(`../../../fixtures/k8s-audit/${name}`, import.meta.url), 'utf8'),
+    readFileSync(
+      new URL(`../../../fixtures/k8s-audit/${name}`, import.meta.url),
+      'utf8',
+    ),
   ) as Record<string, unknown>;
-  const result = normalizeK8sEvent({ ...raw, ...patch }, { cluster: 'prod', rawBatchId: 'b', index: 0 });
+  const result = normalizeK8sEvent(
+    { ...raw, ...patch },
+    { cluster: 'prod', rawBatchId: 'b', index: 0 },
+  );
   if (isRejection(result)) {
     throw new Error(result.detail);
   }
@@ -22,7 +28,10 @@ function event(name: string, patch: Record<string, unknown> = {}): AuditEvent {
 
 describe('anonymous-request-allowed', () => {
   it('fires on an anonymous list of secrets that RBAC allowed, with the evidence', () => {
-    const [detection, ...rest] = engine.evaluate(event('anonymous-list-secrets.json'), at);
+    const [detection, ...rest] = engine.evaluate(
+      event('anonymous-list-secrets.json'),
+      at,
+    );
     expect(rest).toEqual([]);
     expect(detection).toMatchObject({
       ruleId: 'anonymous-request-allowed',
@@ -31,12 +40,19 @@ describe('anonymous-request-allowed', () => {
       severity: Severity.MEDIUM,
       cluster: 'prod',
       mitreTechniques: ['T1078.001', 'T1190'],
-      actor: { username: 'system:anonymous', sourceIps: ['203.0.113.45'], userAgent: 'curl/8.5.0' },
+      actor: {
+        username: 'system:anonymous',
+        sourceIps: ['203.0.113.45'],
+        userAgent: 'curl/8.5.0',
+      },
       target: { verb: 'list', resource: 'secrets', namespace: 'default' },
       evidence: {
         auditIds: ['6f1c5f8e-2f4b-4bb0-9f57-0a3f1f2b7d01'],
         count: 1,
-        matched: { user: 'system:anonymous', requestUri: '/api/v1/namespaces/default/secrets' },
+        matched: {
+          user: 'system:anonymous',
+          requestUri: '/api/v1/namespaces/default/secrets',
+        },
       },
       detector: 'test',
       detectedAt: at,
@@ -45,8 +61,14 @@ describe('anonymous-request-allowed', () => {
 
   it('gives the same detection id for the same event and a different one per event', () => {
     const a = engine.evaluate(event('anonymous-list-secrets.json'), at)[0];
-    const again = engine.evaluate(event('anonymous-list-secrets.json'), new Date())[0];
-    const other = engine.evaluate(event('anonymous-list-secrets.json', { auditID: 'other' }), at)[0];
+    const again = engine.evaluate(
+      event('anonymous-list-secrets.json'),
+      new Date(),
+    )[0];
+    const other = engine.evaluate(
+      event('anonymous-list-secrets.json', { auditID: 'other' }),
+      at,
+    )[0];
     expect(a?.detectionId).toMatch(/^[0-9a-f]{32}$/);
     expect(again?.detectionId).toBe(a?.detectionId);
     expect(other?.detectionId).not.toBe(a?.detectionId);
@@ -71,16 +93,35 @@ describe('anonymous-request-allowed', () => {
     [
       'a refused anonymous request',
       'anonymous-list-secrets.json',
-      { responseStatus: { code: 403 }, annotations: { 'authorization.k8s.io/decision': 'forbid' } },
+      {
+        responseStatus: { code: 403 },
+        annotations: { 'authorization.k8s.io/decision': 'forbid' },
+      },
     ],
-    ['a failed anonymous request', 'anonymous-list-secrets.json', { responseStatus: { code: 404 } }],
+    [
+      'a failed anonymous request',
+      'anonymous-list-secrets.json',
+      { responseStatus: { code: 404 } },
+    ],
   ] as const)('does not fire on %s', (_what, name, patch) => {
     expect(engine.evaluate(event(name, patch), at)).toEqual([]);
   });
 
   it('evaluates one rule by id and tells an unknown id apart', () => {
-    expect(engine.evaluateRule('anonymous-request-allowed', event('anonymous-list-secrets.json'), at)).toHaveLength(1);
-    expect(engine.evaluateRule('no-such-rule', event('anonymous-list-secrets.json'), at)).toBeUndefined();
+    expect(
+      engine.evaluateRule(
+        'anonymous-request-allowed',
+        event('anonymous-list-secrets.json'),
+        at,
+      ),
+    ).toHaveLength(1);
+    expect(
+      engine.evaluateRule(
+        'no-such-rule',
+        event('anonymous-list-secrets.json'),
+        at,
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -62,7 +62,10 @@ export function storedStatus(status: AlertStatus): StoredStatus | undefined {
 }
 
 /** A new alert document for a detection seen for the first time. */
-export function alertDocumentFromDetection(detection: Detection, now: Date): AlertDocument {
+export function alertDocumentFromDetection(
+  detection: Detection,
+  now: Date,
+): AlertDocument {
   return {
     _id: detection.detectionId,
     schemaVersion: ALERT_SCHEMA_VERSION,
@@ -75,10 +78,29 @@ export function alertDocumentFromDetection(detection: Detection, now: Date): Ale
     mitreTactics: detection.mitreTactics,
     mitreTechniques: detection.mitreTechniques,
     cluster: detection.cluster,
-    actor: detection.actor ?? { username: '', groups: [], sourceIps: [], userAgent: '', impersonatedUsername: '' },
-    target: detection.target ?? { verb: '', resource: '', subresource: '', namespace: '', name: '', apiGroup: '' },
+    actor: detection.actor ?? {
+      username: '',
+      groups: [],
+      sourceIps: [],
+      userAgent: '',
+      impersonatedUsername: '',
+    },
+    target: detection.target ?? {
+      verb: '',
+      resource: '',
+      subresource: '',
+      namespace: '',
+      name: '',
+      apiGroup: '',
+    },
     workload: detection.workload ?? null,
-    evidence: detection.evidence ?? { auditIds: [], firstSeen: undefined, lastSeen: undefined, count: 0, matched: {} },
+    evidence: detection.evidence ?? {
+      auditIds: [],
+      firstSeen: undefined,
+      lastSeen: undefined,
+      count: 0,
+      matched: {},
+    },
     remediation: detection.remediation,
     status: 'new',
     detector: detection.detector,
@@ -103,7 +125,11 @@ export function alertFromDocument(doc: AlertDocument): Alert {
     actor: doc.actor,
     target: doc.target,
     workload: doc.workload ?? undefined,
-    evidence: { ...doc.evidence, firstSeen: doc.evidence.firstSeen ?? undefined, lastSeen: doc.evidence.lastSeen ?? undefined },
+    evidence: {
+      ...doc.evidence,
+      firstSeen: doc.evidence.firstSeen ?? undefined,
+      lastSeen: doc.evidence.lastSeen ?? undefined,
+    },
     remediation: doc.remediation,
     status: storedToStatus[doc.status],
     createdAt: doc.createdAt,

@@ -1,11 +1,20 @@
 import {
-  AlertStatus,
-  Severity,
+  type AlertStatus,
+  type Severity,
   type Alert,
   type Detection,
 } from '@kubeguard/contracts';
-import { InvalidArgumentError, UnavailableError, errorMessage } from '@kubeguard/errors';
-import { MongoClient, MongoServerError, type Collection, type Filter } from 'mongodb';
+import {
+  InvalidArgumentError,
+  UnavailableError,
+  errorMessage,
+} from '@kubeguard/errors';
+import {
+  MongoClient,
+  MongoServerError,
+  type Collection,
+  type Filter,
+} from 'mongodb';
 
 import {
   alertDocumentFromDetection,
@@ -39,7 +48,10 @@ export interface AlertStore {
    * Stores the alert of a detection. Idempotent on the detection id: a
    * redelivered detection changes nothing and reports `created: false`.
    */
-  recordDetection(detection: Detection, now: Date): Promise<{ created: boolean }>;
+  recordDetection(
+    detection: Detection,
+    now: Date,
+  ): Promise<{ created: boolean }>;
   list(query: AlertQuery): Promise<AlertPage>;
   get(alertId: string): Promise<Alert | undefined>;
   /** True when the database answers. */
@@ -65,18 +77,25 @@ const DUPLICATE_KEY = 11000;
  * the indexes the alert queries need.
  * @throws UnavailableError when the server cannot be reached
  */
-export async function connectMongoAlertStore(options: MongoAlertStoreOptions): Promise<AlertStore> {
+export async function connectMongoAlertStore(
+  options: MongoAlertStoreOptions,
+): Promise<AlertStore> {
   const client = new MongoClient(options.url, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
   });
   try {
     await client.connect();
   } catch (err) {
-    throw new UnavailableError(`MONGO_URL: cannot connect to '${redactUrl(options.url)}': ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw new UnavailableError(
+      `MONGO_URL: cannot connect to '${redactUrl(options.url)}': ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
-  const db = client.db(options.database ?? (dbNameOf(options.url) || 'kubeguard'));
+  const db = client.db(
+    options.database ?? (dbNameOf(options.url) || 'kubeguard'),
+  );
   const alerts: Collection<AlertDocument> = db.collection('alerts');
   await ensureIndexes(alerts);
 
@@ -110,14 +129,18 @@ export async function connectMongoAlertStore(options: MongoAlertStoreOptions): P
       if (query.minSeverity) {
         filter.severity = { $gte: query.minSeverity };
       }
-      const status = query.status === undefined ? undefined : storedStatus(query.status);
+      const status =
+        query.status === undefined ? undefined : storedStatus(query.status);
       if (status) {
         filter.status = status;
       }
       if (query.pageToken) {
         const after = decodePageToken(query.pageToken);
         const at = new Date(after.createdAtMs);
-        filter.$or = [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: after.id } }];
+        filter.$or = [
+          { createdAt: { $lt: at } },
+          { createdAt: at, _id: { $lt: after.id } },
+        ];
       }
       const docs = await alerts
         .find(filter)
@@ -133,14 +156,19 @@ export async function connectMongoAlertStore(options: MongoAlertStoreOptions): P
         alerts: page.map(alertFromDocument),
         nextPageToken:
           docs.length > pageSize && last
-            ? encodePageToken({ createdAtMs: last.createdAt.getTime(), id: last._id })
+            ? encodePageToken({
+                createdAtMs: last.createdAt.getTime(),
+                id: last._id,
+              })
             : '',
       };
     },
     async get(alertId) {
-      const doc = await alerts.findOne({ _id: alertId }).catch((err: unknown) => {
-        throw asUnavailable(err);
-      });
+      const doc = await alerts
+        .findOne({ _id: alertId })
+        .catch((err: unknown) => {
+          throw asUnavailable(err);
+        });
       return doc ? alertFromDocument(doc) : undefined;
     },
     async ping() {
@@ -170,8 +198,15 @@ function pageSizeOf(requested: number | undefined): number {
   if (requested === undefined || requested === 0) {
     return 100;
   }
-  if (!Number.isInteger(requested) || requested < 0 || requested > MAX_PAGE_SIZE) {
-    throw new InvalidArgumentError('page_size', `must be 0-${String(MAX_PAGE_SIZE)}, got '${String(requested)}'`);
+  if (
+    !Number.isInteger(requested) ||
+    requested < 0 ||
+    requested > MAX_PAGE_SIZE
+  ) {
+    throw new InvalidArgumentError(
+      'page_size',
+      `must be 0-${String(MAX_PAGE_SIZE)}, got '${String(requested)}'`,
+    );
   }
   return requested;
 }
@@ -179,7 +214,9 @@ function pageSizeOf(requested: number | undefined): number {
 function asUnavailable(err: unknown): Error {
   return err instanceof InvalidArgumentError
     ? err
-    : new UnavailableError(`mongodb request failed: ${errorMessage(err)}`, { cause: err });
+    : new UnavailableError(`mongodb request failed: ${errorMessage(err)}`, {
+        cause: err,
+      });
 }
 
 function dbNameOf(url: string): string {

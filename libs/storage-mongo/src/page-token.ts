@@ -8,7 +8,9 @@ export interface PagePosition {
 
 /** An opaque token for the page after `position`. */
 export function encodePageToken(position: PagePosition): string {
-  return Buffer.from(JSON.stringify([position.createdAtMs, position.id])).toString('base64url');
+  return Buffer.from(
+    JSON.stringify([position.createdAtMs, position.id]),
+  ).toString('base64url');
 }
 
 /**
@@ -17,7 +19,9 @@ export function encodePageToken(position: PagePosition): string {
  */
 export function decodePageToken(token: string): PagePosition {
   try {
-    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    const value: unknown = JSON.parse(
+      Buffer.from(token, 'base64url').toString('utf8'),
+    );
     if (
       Array.isArray(value) &&
       value.length === 2 &&
@@ -29,5 +33,8 @@ export function decodePageToken(token: string): PagePosition {
   } catch {
     // fall through to the error below
   }
-  throw new InvalidArgumentError('page_token', `'${token}' is not a token from a previous page`);
+  throw new InvalidArgumentError(
+    'page_token',
+    `'${token}' is not a token from a previous page`,
+  );
 }

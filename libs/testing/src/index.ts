@@ -16,4 +16,8 @@ export type { NatsServerHandle, NatsServerOptions } from './nats-server.js';
 export { waitFor } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
 export { REPO_ROOT, startService } from './service-process.js';
-export type { ServiceName, ServiceOptions, ServiceProcess } from './service-process.js';
+export type {
+  ServiceName,
+  ServiceOptions,
+  ServiceProcess,
+} from './service-process.js';

@@ -33,26 +33,47 @@ export interface ServiceProcess {
  * Runs one service from its TypeScript sources (through tsx) as its own
  * process, and resolves once its `/readyz` answers 200.
  */
-export async function startService(options: ServiceOptions): Promise<ServiceProcess> {
+export async function startService(
+  options: ServiceOptions,
+): Promise<ServiceProcess> {
   const port = options.env['HTTP_PORT'];
   if (port === undefined) {
-    throw new Error('startService: env.HTTP_PORT is required to poll readiness');
+    throw new Error(
+      'startService: env.HTTP_PORT is required to poll readiness',
+    );
   }
   const child: ManagedProcess = spawnManaged(
     process.execPath,
-    ['--conditions=@kubeguard/source', '--import', 'tsx', `apps/${options.app}/src/main.ts`],
-    { env: { ...process.env, ...options.env }, cwd: REPO_ROOT, log: options.log },
+    [
+      '--conditions=@kubeguard/source',
+      '--import',
+      'tsx',
+      `apps/${options.app}/src/main.ts`,
+    ],
+    {
+      env: { ...process.env, ...options.env },
+      cwd: REPO_ROOT,
+      log: options.log,
+    },
   );
   try {
     await waitFor(
       async () => {
         if (child.hasExited()) {
-          throw new Error(`${options.app} exited (${child.exitReason()}):\n${child.outputTail()}`);
+          throw new Error(
+            `${options.app} exited (${child.exitReason()}):\n${child.outputTail()}`,
+          );
         }
-        const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(
+          () => undefined,
+        );
         return res?.ok ? true : undefined;
       },
-      { timeoutMs: options.readyTimeoutMs ?? 30_000, intervalMs: 100, what: `${options.app} to be ready` },
+      {
+        timeoutMs: options.readyTimeoutMs ?? 30_000,
+        intervalMs: 100,
+        what: `${options.app} to be ready`,
+      },
     );
   } catch (err) {
     await child.stop();

@@ -1,4 +1,8 @@
-import { DeadLetter, deadLetterSubject, type StreamName } from '@kubeguard/contracts';
+import {
+  DeadLetter,
+  deadLetterSubject,
+  type StreamName,
+} from '@kubeguard/contracts';
 import { UnavailableError, errorMessage } from '@kubeguard/errors';
 import type { Logger } from '@kubeguard/log';
 import type { Metrics } from '@kubeguard/metrics';
@@ -8,11 +12,19 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import {
+  connect,
+  headers as natsHeaders,
+  type NatsConnection,
+} from '@nats-io/transport-node';
 
 import { createBusMetrics } from './bus-metrics.js';
 import type { Codec } from './codec.js';
-import { startConsumer, type ConsumeOptions, type RunningConsumer } from './consume.js';
+import {
+  startConsumer,
+  type ConsumeOptions,
+  type RunningConsumer,
+} from './consume.js';
 import { ensureStreams, type StreamOptions } from './streams.js';
 
 /** Options for {@link connectBus}. */
@@ -57,9 +69,18 @@ export interface DeadLetterInput {
 /** The service's connection to NATS JetStream. */
 export interface Bus {
   /** Encodes and publishes a message; resolves once JetStream stored it. */
-  publish<T>(subject: string, codec: Codec<T>, message: T, options?: PublishOptions): Promise<PublishResult>;
+  publish<T>(
+    subject: string,
+    codec: Codec<T>,
+    message: T,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
   /** Publishes bytes as they are; resolves once JetStream stored them. */
-  publishBytes(subject: string, data: Uint8Array, options?: PublishOptions): Promise<PublishResult>;
+  publishBytes(
+    subject: string,
+    data: Uint8Array,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
   /** Stores a dead-letter record under `dlq.<service>.<reason>`. */
   deadLetter(input: DeadLetterInput): Promise<void>;
   /** Starts a durable pull consumer; see {@link ConsumeOptions} for the ack rules. */
@@ -87,9 +108,12 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       reconnectTimeWait: 1000,
     });
   } catch (err) {
-    throw new UnavailableError(`NATS_URL: cannot connect to '${options.url}': ${errorMessage(err)}`, {
-      cause: err,
-    });
+    throw new UnavailableError(
+      `NATS_URL: cannot connect to '${options.url}': ${errorMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   let connected = true;
   void (async () => {
@@ -108,24 +132,33 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   await ensureStreams(jsm, options.streams ?? [], options.streamOptions);
   const js: JetStreamClient = jetstream(nc);
   const consumers: RunningConsumer[] = [];
-  const metrics = options.metrics ? createBusMetrics(options.metrics) : undefined;
+  const metrics = options.metrics
+    ? createBusMetrics(options.metrics)
+    : undefined;
 
   async function publishBytes(
     subject: string,
     data: Uint8Array,
     publishOptions: PublishOptions = {},
   ): Promise<PublishResult> {
-    const hdrs = publishOptions.headers ? toNatsHeaders(publishOptions.headers) : undefined;
+    const hdrs = publishOptions.headers
+      ? toNatsHeaders(publishOptions.headers)
+      : undefined;
     try {
       const ack = await js.publish(subject, data, {
-        ...(publishOptions.msgId === undefined ? {} : { msgID: publishOptions.msgId }),
+        ...(publishOptions.msgId === undefined
+          ? {}
+          : { msgID: publishOptions.msgId }),
         ...(hdrs === undefined ? {} : { headers: hdrs }),
       });
       return { seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
-      throw new UnavailableError(`publish to '${subject}' was not acknowledged: ${errorMessage(err)}`, {
-        cause: err,
-      });
+      throw new UnavailableError(
+        `publish to '${subject}' was not acknowledged: ${errorMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -139,7 +172,11 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
         reason: input.reason,
         detail: input.detail,
         originalSubject: input.subject,
-        originalData: Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength),
+        originalData: Buffer.from(
+          input.data.buffer,
+          input.data.byteOffset,
+          input.data.byteLength,
+        ),
         originalHeaders: input.headers ?? {},
         deliveryCount: input.deliveryCount ?? 0,
         failedAt: new Date(),
@@ -150,11 +187,18 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
         input.msgId === undefined ? {} : { msgId: input.msgId },
       );
       metrics?.deadLetters.inc({ reason: input.reason });
-      log.warn('dead-lettered', { reason: input.reason, subject: input.subject, detail: input.detail });
+      log.warn('dead-lettered', {
+        reason: input.reason,
+        subject: input.subject,
+        detail: input.detail,
+      });
     },
     async consume(consumeOptions) {
       const running = await startConsumer(js, jsm, consumeOptions, {
-        log: log.child({ component: 'consumer', durable: consumeOptions.durable }),
+        log: log.child({
+          component: 'consumer',
+          durable: consumeOptions.durable,
+        }),
         metrics,
         deadLetter: input => bus.deadLetter(input),
       });
@@ -172,7 +216,9 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   return bus;
 }
 
-function toNatsHeaders(values: Record<string, string>): ReturnType<typeof natsHeaders> {
+function toNatsHeaders(
+  values: Record<string, string>,
+): ReturnType<typeof natsHeaders> {
   const h = natsHeaders();
   for (const [key, value] of Object.entries(values)) {
     h.set(key, value);

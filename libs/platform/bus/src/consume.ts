@@ -1,5 +1,5 @@
 import { Streams, type StreamName } from '@kubeguard/contracts';
-import { AppError, errorMessage, isRetryable } from '@kubeguard/errors';
+import { errorCode, errorMessage, isRetryable } from '@kubeguard/errors';
 import type { Logger } from '@kubeguard/log';
 import {
   AckPolicy,
@@ -81,14 +81,18 @@ export async function startConsumer<T>(
   const streamName = Streams[options.stream].name;
   await ensureConsumer(jsm, streamName, options);
   const consumer = await js.consumers.get(streamName, options.durable);
-  const messages = await consumer.consume({ max_messages: options.prefetch ?? 8 });
+  const messages = await consumer.consume({
+    max_messages: options.prefetch ?? 8,
+  });
   const concurrency = options.concurrency ?? 1;
   const inflight = new Set<Promise<void>>();
 
   const loop = (async () => {
     try {
       for await (const msg of messages) {
-        const work = handleMessage(msg, options, deps).finally(() => inflight.delete(work));
+        const work = handleMessage(msg, options, deps).finally(() =>
+          inflight.delete(work),
+        );
         inflight.add(work);
         if (inflight.size >= concurrency) {
           await Promise.race(inflight);
@@ -119,13 +123,18 @@ async function ensureConsumer<T>(
     // Unlimited on the server: the loop itself dead-letters at maxDeliver, so
     // a message is never silently abandoned.
     max_deliver: -1,
-    ...(options.filterSubject === undefined ? {} : { filter_subject: options.filterSubject }),
+    ...(options.filterSubject === undefined
+      ? {}
+      : { filter_subject: options.filterSubject }),
   };
   try {
     await jsm.consumers.info(stream, options.durable);
     await jsm.consumers.update(stream, options.durable, config);
   } catch (err) {
-    if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound)) {
+    if (!(
+      err instanceof JetStreamApiError &&
+      err.code === JetStreamApiCodes.ConsumerNotFound
+    )) {
       throw err;
     }
     await jsm.consumers.add(stream, {
@@ -165,7 +174,14 @@ async function settle<T>(
   try {
     decoded = options.codec.decode(msg.data);
   } catch (err) {
-    return reject(msg, meta, 'DECODE_FAILED', `message does not decode: ${errorMessage(err)}`, options, deps);
+    return reject(
+      msg,
+      meta,
+      'DECODE_FAILED',
+      `message does not decode: ${errorMessage(err)}`,
+      options,
+      deps,
+    );
   }
   try {
     await options.handler(decoded, meta);
@@ -174,7 +190,7 @@ async function settle<T>(
   } catch (err) {
     const maxDeliver = options.maxDeliver ?? 10;
     if (!isRetryable(err) || meta.deliveryCount >= maxDeliver) {
-      const reason = err instanceof AppError ? err.code : 'HANDLER_FAILED';
+      const reason = errorCode(err) ?? 'HANDLER_FAILED';
       const detail = isRetryable(err)
         ? `gave up after ${String(meta.deliveryCount)} deliveries: ${errorMessage(err)}`
         : errorMessage(err);
@@ -210,7 +226,10 @@ async function reject<T>(
     });
   } catch (err) {
     // The record is not stored yet: keep the message and try again later.
-    deps.log.error('dead-lettering failed, will retry', { subject: meta.subject, err });
+    deps.log.error('dead-lettering failed, will retry', {
+      subject: meta.subject,
+      err,
+    });
     msg.nak(delayFor(meta.deliveryCount, options));
     return 'retry';
   }
@@ -218,8 +237,15 @@ async function reject<T>(
   return 'reject';
 }
 
-function delayFor<T>(deliveryCount: number, options: ConsumeOptions<T>): number {
-  return redeliveryDelayMs(deliveryCount, options.backoffBaseMs ?? 500, options.backoffMaxMs ?? 30_000);
+function delayFor<T>(
+  deliveryCount: number,
+  options: ConsumeOptions<T>,
+): number {
+  return redeliveryDelayMs(
+    deliveryCount,
+    options.backoffBaseMs ?? 500,
+    options.backoffMaxMs ?? 30_000,
+  );
 }
 
 function headersOf(msg: JsMsg): Record<string, string> {

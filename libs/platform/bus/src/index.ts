@@ -9,5 +9,9 @@ export type {
   PublishResult,
 } from './bus.js';
 export type { Codec } from './codec.js';
-export type { ConsumeOptions, MessageMeta, RunningConsumer } from './consume.js';
+export type {
+  ConsumeOptions,
+  MessageMeta,
+  RunningConsumer,
+} from './consume.js';
 export type { StreamOptions } from './streams.js';

@@ -1,12 +1,26 @@
-import { DeadLetter, RawBatch, rawSubject, Streams } from '@kubeguard/contracts';
+import {
+  DeadLetter,
+  RawBatch,
+  rawSubject,
+  Streams,
+} from '@kubeguard/contracts';
 import { AppError } from '@kubeguard/errors';
 import { silentLogger } from '@kubeguard/log';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@kubeguard/testing';
+import {
+  startNatsServer,
+  waitFor,
+  type NatsServerHandle,
+} from '@kubeguard/testing';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { connectBus, redeliveryDelayMs, type Bus, type MessageMeta } from '../src/index.js';
+import {
+  connectBus,
+  redeliveryDelayMs,
+  type Bus,
+  type MessageMeta,
+} from '../src/index.js';
 
 let nats: NatsServerHandle;
 const buses: Bus[] = [];
@@ -33,7 +47,11 @@ async function newBus(service: string): Promise<Bus> {
 }
 
 const batch = (id: string): RawBatch =>
-  RawBatch.fromPartial({ batchId: id, cluster: 'c1', body: Buffer.from(`{"id":"${id}"}`) });
+  RawBatch.fromPartial({
+    batchId: id,
+    cluster: 'c1',
+    body: Buffer.from(`{"id":"${id}"}`),
+  });
 
 /** Reads every dead letter stored so far, straight from the stream. */
 async function deadLetters(): Promise<DeadLetter[]> {
@@ -58,8 +76,12 @@ async function deadLetters(): Promise<DeadLetter[]> {
 describe('bus', () => {
   it('delivers a published message to a durable consumer and de-duplicates by id', async () => {
     const bus = await newBus('t1');
-    const first = await bus.publish(rawSubject('c1'), RawBatch, batch('a'), { msgId: 'a' });
-    const again = await bus.publish(rawSubject('c1'), RawBatch, batch('a'), { msgId: 'a' });
+    const first = await bus.publish(rawSubject('c1'), RawBatch, batch('a'), {
+      msgId: 'a',
+    });
+    const again = await bus.publish(rawSubject('c1'), RawBatch, batch('a'), {
+      msgId: 'a',
+    });
     expect(first.duplicate).toBe(false);
     expect(again.duplicate).toBe(true);
 
@@ -72,7 +94,9 @@ describe('bus', () => {
         seen.push(m.batchId);
       },
     });
-    await waitFor(() => (seen.length === 1 ? true : undefined), { what: 'one delivery' });
+    await waitFor(() => (seen.length === 1 ? true : undefined), {
+      what: 'one delivery',
+    });
     expect(seen).toEqual(['a']);
   });
 
@@ -93,7 +117,9 @@ describe('bus', () => {
         }
       },
     });
-    await waitFor(() => (deliveries.length === 3 ? true : undefined), { what: 'three deliveries' });
+    await waitFor(() => (deliveries.length === 3 ? true : undefined), {
+      what: 'three deliveries',
+    });
     await new Promise(r => setTimeout(r, 200));
     expect(deliveries).toEqual([1, 2, 3]);
   });
@@ -101,7 +127,10 @@ describe('bus', () => {
   it('dead-letters permanent failures, undecodable bytes and exhausted retries with reason and original bytes', async () => {
     const bus = await newBus('t3');
     await bus.publish(rawSubject('perm'), RawBatch, batch('p'));
-    await bus.publishBytes(rawSubject('perm'), new Uint8Array([0xff, 0xff, 0xff]));
+    await bus.publishBytes(
+      rawSubject('perm'),
+      new Uint8Array([0xff, 0xff, 0xff]),
+    );
     await bus.publish(rawSubject('perm'), RawBatch, batch('x'));
     const calls: string[] = [];
     await bus.consume({
@@ -127,11 +156,21 @@ describe('bus', () => {
       { what: 'three dead letters' },
     );
     const byReason = Object.fromEntries(letters.map(l => [l.reason, l]));
-    expect(byReason['SCHEMA_INVALID']?.detail).toBe("batch 'p' is not an EventList");
+    expect(byReason['SCHEMA_INVALID']?.detail).toBe(
+      "batch 'p' is not an EventList",
+    );
     expect(byReason['SCHEMA_INVALID']?.service).toBe('t3');
-    expect(RawBatch.decode(byReason['SCHEMA_INVALID']?.originalData ?? new Uint8Array()).batchId).toBe('p');
-    expect(byReason['DECODE_FAILED']?.originalData).toEqual(Buffer.from([0xff, 0xff, 0xff]));
-    expect(byReason['HANDLER_FAILED']?.detail).toBe('gave up after 2 deliveries: always down');
+    expect(
+      RawBatch.decode(
+        byReason['SCHEMA_INVALID']?.originalData ?? new Uint8Array(),
+      ).batchId,
+    ).toBe('p');
+    expect(byReason['DECODE_FAILED']?.originalData).toEqual(
+      Buffer.from([0xff, 0xff, 0xff]),
+    );
+    expect(byReason['HANDLER_FAILED']?.detail).toBe(
+      'gave up after 2 deliveries: always down',
+    );
     // the permanent failure was not retried; the transient one was, twice
     expect(calls.filter(c => c === 'p')).toHaveLength(1);
     expect(calls.filter(c => c === 'x')).toHaveLength(2);
@@ -153,7 +192,9 @@ describe('bus', () => {
         finished = true;
       },
     });
-    await waitFor(() => (started ? true : undefined), { what: 'handler start' });
+    await waitFor(() => (started ? true : undefined), {
+      what: 'handler start',
+    });
     buses.splice(buses.indexOf(bus), 1);
     await bus.close();
     expect(finished).toBe(true);

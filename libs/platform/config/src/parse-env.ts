@@ -1,5 +1,5 @@
 import { AppError } from '@kubeguard/errors';
-import { z } from 'zod';
+import { type z } from 'zod';
 
 /** Environment variables as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
@@ -9,7 +9,10 @@ export class ConfigError extends AppError<'CONFIG_INVALID'> {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super('CONFIG_INVALID', `invalid configuration:\n  ${problems.join('\n  ')}`);
+    super(
+      'CONFIG_INVALID',
+      `invalid configuration:\n  ${problems.join('\n  ')}`,
+    );
     this.problems = problems;
   }
 }

@@ -51,7 +51,12 @@ export function serverStreaming<Req, Res>(
         if (isInternal(err)) {
           log.error('grpc stream failed', { path: call.getPath(), err });
         }
-        call.destroy(Object.assign(new Error(toServiceError(err).details), toServiceError(err)));
+        call.destroy(
+          Object.assign(
+            new Error(toServiceError(err).details),
+            toServiceError(err),
+          ),
+        );
       },
     );
   };

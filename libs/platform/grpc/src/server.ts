@@ -38,7 +38,9 @@ export interface GrpcServer {
  * Starts a gRPC server with the given services plus `grpc.health.v1.Health`,
  * reporting SERVING for `''` and every service name until close.
  */
-export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
+export async function startGrpcServer(
+  options: GrpcServerOptions,
+): Promise<GrpcServer> {
   const server = new Server();
   const names = options.services.map(([definition]) => serviceName(definition));
   const health = new HealthImplementation(
@@ -87,5 +89,5 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
 /** `kubeguard.v1.AlertService` from the path of the definition's first method. */
 function serviceName(definition: ServiceDefinition): string {
   const first = Object.values(definition)[0];
-  return first ? first.path.split('/')[1] ?? '' : '';
+  return first ? (first.path.split('/')[1] ?? '') : '';
 }

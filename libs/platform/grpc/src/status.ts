@@ -1,4 +1,4 @@
-import { AppError } from '@kubeguard/errors';
+import { AppError, errorCode } from '@kubeguard/errors';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 
 /** Stable error codes and the gRPC status each one means. */
@@ -19,16 +19,25 @@ const statusByCode: Record<string, status> = {
  * a generic message, so internals never leak to clients.
  */
 export function toServiceError(err: unknown): Partial<ServiceError> {
-  if (err instanceof AppError) {
-    const code = statusByCode[err.code];
+  const appCode = errorCode(err);
+  if (err instanceof AppError && appCode !== undefined) {
+    const code = statusByCode[appCode];
     if (code !== undefined) {
       return { code, details: err.message, metadata: new Metadata() };
     }
     if (err.retryable) {
-      return { code: status.UNAVAILABLE, details: err.message, metadata: new Metadata() };
+      return {
+        code: status.UNAVAILABLE,
+        details: err.message,
+        metadata: new Metadata(),
+      };
     }
   }
-  return { code: status.INTERNAL, details: 'internal error', metadata: new Metadata() };
+  return {
+    code: status.INTERNAL,
+    details: 'internal error',
+    metadata: new Metadata(),
+  };
 }
 
 /** Whether the error would be reported as INTERNAL (and so deserves a log line). */

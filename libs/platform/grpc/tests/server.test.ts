@@ -58,7 +58,10 @@ async function start(): Promise<IngestServiceClient> {
   return client;
 }
 
-function push(client: IngestServiceClient, req: Partial<PushRequest>): Promise<PushResponse> {
+function push(
+  client: IngestServiceClient,
+  req: Partial<PushRequest>,
+): Promise<PushResponse> {
   return new Promise((resolve, reject) => {
     client.push(PushRequest.fromPartial(req), (err, res) => {
       if (err) {
@@ -72,12 +75,20 @@ function push(client: IngestServiceClient, req: Partial<PushRequest>): Promise<P
 
 function healthOf(name: string): Promise<string> {
   const Health = makeGenericClientConstructor(healthService, 'Health');
-  const client = new Health(`127.0.0.1:${String(server?.port)}`, credentials.createInsecure());
+  const client = new Health(
+    `127.0.0.1:${String(server?.port)}`,
+    credentials.createInsecure(),
+  );
   clients.push(client);
   return new Promise((resolve, reject) => {
-    (client as unknown as {
-      check(req: object, cb: (err: ServiceError | null, res: { status: string }) => void): void;
-    }).check({ service: name }, (err, res) => {
+    (
+      client as unknown as {
+        check(
+          req: object,
+          cb: (err: ServiceError | null, res: { status: string }) => void,
+        ): void;
+      }
+    ).check({ service: name }, (err, res) => {
       if (err) {
         reject(err);
       } else {
@@ -90,7 +101,9 @@ function healthOf(name: string): Promise<string> {
 describe('startGrpcServer', () => {
   it('serves a unary call and reports health for the server and each service', async () => {
     const client = await start();
-    expect((await push(client, { body: Buffer.from('{}') })).batchId).toBe('b1');
+    expect((await push(client, { body: Buffer.from('{}') })).batchId).toBe(
+      'b1',
+    );
     expect(await healthOf('')).toBe('SERVING');
     expect(await healthOf('kubeguard.v1.IngestService')).toBe('SERVING');
   });
@@ -101,11 +114,15 @@ describe('startGrpcServer', () => {
       code: status.INVALID_ARGUMENT,
       details: 'body: must not be empty',
     });
-    await expect(push(client, { cluster: 'down', body: Buffer.from('x') })).rejects.toMatchObject({
+    await expect(
+      push(client, { cluster: 'down', body: Buffer.from('x') }),
+    ).rejects.toMatchObject({
       code: status.UNAVAILABLE,
       details: 'the bus is not connected',
     });
-    await expect(push(client, { cluster: 'bug', body: Buffer.from('x') })).rejects.toMatchObject({
+    await expect(
+      push(client, { cluster: 'bug', body: Buffer.from('x') }),
+    ).rejects.toMatchObject({
       code: status.INTERNAL,
       details: 'internal error',
     });

@@ -7,7 +7,11 @@ const log = silentLogger();
 
 describe('createLifecycle', () => {
   it('runs stop steps in reverse order of registration', async () => {
-    const life = createLifecycle({ log, signals: [], handleProcessErrors: false });
+    const life = createLifecycle({
+      log,
+      signals: [],
+      handleProcessErrors: false,
+    });
     const order: string[] = [];
     life.onStop('mongo', () => {
       order.push('mongo');
@@ -28,7 +32,11 @@ describe('createLifecycle', () => {
   });
 
   it('keeps going after a failing step and exits with 1', async () => {
-    const life = createLifecycle({ log, signals: [], handleProcessErrors: false });
+    const life = createLifecycle({
+      log,
+      signals: [],
+      handleProcessErrors: false,
+    });
     const order: string[] = [];
     life.onStop('first', () => {
       order.push('first');
@@ -52,7 +60,11 @@ describe('createLifecycle', () => {
   });
 
   it('stops on a signal it was told to handle', async () => {
-    const life = createLifecycle({ log, signals: ['SIGUSR2'], handleProcessErrors: false });
+    const life = createLifecycle({
+      log,
+      signals: ['SIGUSR2'],
+      handleProcessErrors: false,
+    });
     process.kill(process.pid, 'SIGUSR2');
     expect(await life.stopped).toBe(0);
   });

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 
 import { createLogger } from '../src/index.js';
 
-function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
+function capture(): {
+  lines: () => Record<string, unknown>[];
+  stream: Writable;
+} {
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -41,7 +44,11 @@ describe('createLogger', () => {
 
   it('drops lines below the configured level', () => {
     const out = capture();
-    const log = createLogger({ service: 'x', level: 'warn', destination: out.stream });
+    const log = createLogger({
+      service: 'x',
+      level: 'warn',
+      destination: out.stream,
+    });
     log.info('not shown');
     log.error('shown');
     expect(out.lines().map(l => l['msg'])).toEqual(['shown']);

@@ -46,14 +46,22 @@ export async function startProbeServer(
         case '/readyz': {
           const results = await runChecks(checks);
           const ready = Object.values(results).every(Boolean);
-          reply(ready ? 200 : 503, 'application/json', JSON.stringify({ ready, checks: results }));
+          reply(
+            ready ? 200 : 503,
+            'application/json',
+            JSON.stringify({ ready, checks: results }),
+          );
           return;
         }
         case '/metrics':
           reply(200, registry.contentType, await registry.metrics());
           return;
         default:
-          reply(404, 'text/plain', 'not found: try /livez, /readyz or /metrics\n');
+          reply(
+            404,
+            'text/plain',
+            'not found: try /livez, /readyz or /metrics\n',
+          );
       }
     };
     handle().catch((err: unknown) => {

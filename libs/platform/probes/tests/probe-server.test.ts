@@ -43,7 +43,10 @@ describe('startProbeServer', () => {
     });
     expect(await get('/readyz')).toEqual({
       status: 503,
-      body: JSON.stringify({ ready: false, checks: { nats: false, mongo: false } }),
+      body: JSON.stringify({
+        ready: false,
+        checks: { nats: false, mongo: false },
+      }),
     });
     natsUp = true;
     expect((await get('/readyz')).body).toContain('"nats":true');

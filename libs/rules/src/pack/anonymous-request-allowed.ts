@@ -1,4 +1,9 @@
-import { IdentityClass, Outcome, Severity, type AuditEvent } from '@kubeguard/contracts';
+import {
+  IdentityClass,
+  Outcome,
+  Severity,
+  type AuditEvent,
+} from '@kubeguard/contracts';
 
 import { pathUnder } from '../paths.js';
 import type { Rule } from '../rule.js';
@@ -15,7 +20,13 @@ const PUBLIC_ENDPOINTS = [
   '/.well-known/oauth-authorization-server',
 ];
 
-const WRITE_VERBS = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+const WRITE_VERBS = new Set([
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+]);
 
 /** An unauthenticated caller got a successful answer from the API server. */
 export const anonymousRequestAllowed: Rule = {
@@ -42,7 +53,8 @@ export const anonymousRequestAllowed: Rule = {
   verbs: [],
   title: event =>
     `Anonymous ${event.verb} of ${describeTarget(event)} allowed from ${event.sourceIps[0] ?? 'an unknown address'}`,
-  severity: event => (WRITE_VERBS.has(event.verb) ? Severity.HIGH : Severity.MEDIUM),
+  severity: event =>
+    WRITE_VERBS.has(event.verb) ? Severity.HIGH : Severity.MEDIUM,
   match(event) {
     const derived = event.derived;
     if (
@@ -65,7 +77,9 @@ function describeTarget(event: AuditEvent): string {
   if (!ref || ref.resource === '') {
     return event.requestUri;
   }
-  const kind = ref.subresource ? `${ref.resource}/${ref.subresource}` : ref.resource;
+  const kind = ref.subresource
+    ? `${ref.resource}/${ref.subresource}`
+    : ref.resource;
   const name = ref.name ? ` ${ref.name}` : '';
   const where = ref.namespace ? ` in ${ref.namespace}` : '';
   return `${kind}${name}${where}`;
