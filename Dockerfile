@@ -66,7 +66,9 @@ COPY --from=build /repo/apps/notifier/dist ./apps/notifier/dist
 ARG SERVICE=
 ENV SERVICE=${SERVICE}
 
-USER node
+# The image's non-root `node` user (uid/gid 1000), given numerically so that
+# Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
 
 # sh -c so $SERVICE expands at start-up; exec so node replaces the shell and
 # receives SIGTERM/SIGINT directly (the services shut down gracefully on them).
