@@ -10,9 +10,10 @@ step 'proto: buf lint and generated code'
 bash tools/scripts/proto-check.sh
 step 'format: prettier'
 npx prettier --check . --log-level warn
-step 'lint and typecheck: every project'
+step 'lint, typecheck and build: every project'
 npx nx run-many -t lint typecheck --output-style=static
 npx tsc -p tsconfig.json
+npx nx run-many -t build --output-style=static
 step 'docker-compose.yml'
 bash tools/scripts/compose-check.sh
 step 'tests: unit, integration and end to end (real nats-server and MongoDB-wire server)'

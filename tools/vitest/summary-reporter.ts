@@ -10,12 +10,7 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const module of testModules) {
-      if (
-        module.state() === 'failed' &&
-        [...module.children.allTests()].length === 0
-      ) {
-        failed += 1; // a file that failed to load counts as a failure
-      }
+      const before = failed;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') {
@@ -25,6 +20,10 @@ export default class SummaryReporter implements Reporter {
         } else {
           skipped += 1;
         }
+      }
+      // A file that failed outside its tests (load error, failing hook) counts once.
+      if (module.state() === 'failed' && failed === before) {
+        failed += 1;
       }
     }
     process.stdout.write(

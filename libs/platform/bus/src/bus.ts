@@ -141,6 +141,13 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     data: Uint8Array,
     publishOptions: PublishOptions = {},
   ): Promise<PublishResult> {
+    if (!connected) {
+      // Fail at once: a caller such as the webhook should tell its sender to
+      // retry now rather than after the publish timeout.
+      throw new UnavailableError(
+        `publish to '${subject}' failed: not connected to NATS`,
+      );
+    }
     const hdrs = publishOptions.headers
       ? toNatsHeaders(publishOptions.headers)
       : undefined;
@@ -208,8 +215,15 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
     isConnected: () => connected && !nc.isClosed(),
     async close() {
       await Promise.all(consumers.map(c => c.stop()));
-      if (!nc.isClosed()) {
+      if (nc.isClosed()) {
+        return;
+      }
+      try {
         await nc.drain();
+      } catch (err) {
+        // Draining needs the server; without it there is nothing left to flush.
+        log.warn('nats drain failed, closing', { err: errorMessage(err) });
+        await nc.close();
       }
     },
   };
