@@ -1,45 +1,21 @@
-import { connectBus } from '@kubeguard/bus';
 import { IngestServiceService } from '@kubeguard/contracts';
-import { errorMessage } from '@kubeguard/errors';
 import { startGrpcServer } from '@kubeguard/grpc';
-import { createLifecycle } from '@kubeguard/lifecycle';
-import { createLogger } from '@kubeguard/log';
-import { Counter, createMetrics } from '@kubeguard/metrics';
-import { startProbeServer } from '@kubeguard/probes';
+import { Counter } from '@kubeguard/metrics';
+import { bootService, runMain } from '@kubeguard/service';
 
 import { loadConfig } from './config.js';
 import { createIngestService } from './ingest-service.js';
 import { createRawStore } from './raw-store.js';
 import { startWebhookServer } from './webhook-server.js';
 
-/** Starts the collector; resolves with the exit code once it has stopped. */
-async function main(): Promise<number> {
+runMain('collector', async () => {
   const config = loadConfig();
-  const log = createLogger({ service: 'collector', level: config.LOG_LEVEL });
-  const life = createLifecycle({ log, forceMs: config.SHUTDOWN_FORCE_MS });
-  const metrics = createMetrics('collector');
-
-  const bus = await connectBus({
-    url: config.NATS_URL,
+  const { log, life, metrics, bus, httpPort } = await bootService({
     service: 'collector',
-    log: log.child({ component: 'bus' }),
-    metrics,
+    config,
     streams: ['AUDIT_RAW', 'AUDIT_EVENTS', 'DETECTIONS', 'DEAD_LETTER'],
   });
-  life.onStop('bus', () => bus.close());
   const store = createRawStore(bus, config.CLUSTER_NAME);
-
-  const probes = await startProbeServer({
-    host: config.LISTEN_HOST,
-    port: config.HTTP_PORT,
-    registry: metrics.registry,
-    checks: {
-      nats: () => bus.isConnected(),
-      running: () => !life.isStopping(),
-    },
-    log,
-  });
-  life.onStop('probes', () => probes.close());
 
   const grpc = await startGrpcServer({
     host: config.LISTEN_HOST,
@@ -72,16 +48,8 @@ async function main(): Promise<number> {
   log.info('ready', {
     webhook: `http://${config.LISTEN_HOST}:${String(webhook.port)}/`,
     grpcPort: grpc.port,
-    httpPort: probes.port,
+    httpPort,
     cluster: config.CLUSTER_NAME,
   });
   return life.stopped;
-}
-
-main().then(
-  code => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`collector: cannot start: ${errorMessage(err)}\n`);
-    process.exit(1);
-  },
-);
+});

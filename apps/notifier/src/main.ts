@@ -1,48 +1,23 @@
-import { connectBus } from '@kubeguard/bus';
 import { AlertServiceService, Detection } from '@kubeguard/contracts';
-import { errorMessage } from '@kubeguard/errors';
 import { startGrpcServer } from '@kubeguard/grpc';
-import { createLifecycle } from '@kubeguard/lifecycle';
-import { createLogger } from '@kubeguard/log';
-import { Counter, createMetrics } from '@kubeguard/metrics';
-import { startProbeServer } from '@kubeguard/probes';
+import { Counter } from '@kubeguard/metrics';
+import { bootService, runMain } from '@kubeguard/service';
 import { connectMongoAlertStore } from '@kubeguard/storage-mongo';
 
 import { createAlertService } from './alert-service.js';
 import { loadConfig } from './config.js';
 import { createDetectionsHandler } from './detections-handler.js';
 
-/** Starts the notifier; resolves with the exit code once it has stopped. */
-async function main(): Promise<number> {
+runMain('notifier', async () => {
   const config = loadConfig();
-  const log = createLogger({ service: 'notifier', level: config.LOG_LEVEL });
-  const life = createLifecycle({ log, forceMs: config.SHUTDOWN_FORCE_MS });
-  const metrics = createMetrics('notifier');
-
-  // Registered first so it closes last: the consumer still writes until it stops.
-  const store = await connectMongoAlertStore({ url: config.MONGO_URL });
-  life.onStop('mongo', () => store.close());
-  const bus = await connectBus({
-    url: config.NATS_URL,
+  const { log, life, metrics, bus, checks, httpPort } = await bootService({
     service: 'notifier',
-    log: log.child({ component: 'bus' }),
-    metrics,
+    config,
     streams: ['DETECTIONS', 'DEAD_LETTER'],
   });
-  life.onStop('bus', () => bus.close());
-
-  const probes = await startProbeServer({
-    host: config.LISTEN_HOST,
-    port: config.HTTP_PORT,
-    registry: metrics.registry,
-    checks: {
-      nats: () => bus.isConnected(),
-      mongo: () => store.ping(),
-      running: () => !life.isStopping(),
-    },
-    log,
-  });
-  life.onStop('probes', () => probes.close());
+  const store = await connectMongoAlertStore({ url: config.MONGO_URL });
+  life.onStop('mongo', () => store.close());
+  checks['mongo'] = () => store.ping();
 
   const grpc = await startGrpcServer({
     host: config.LISTEN_HOST,
@@ -52,6 +27,7 @@ async function main(): Promise<number> {
   });
   life.onStop('grpc', () => grpc.close());
 
+  // Registered last so it stops first: in-flight writes finish before Mongo closes.
   const consumer = await bus.consume({
     stream: 'DETECTIONS',
     durable: 'notifier',
@@ -68,14 +44,6 @@ async function main(): Promise<number> {
   });
   life.onStop('consumer', () => consumer.stop());
 
-  log.info('ready', { grpcPort: grpc.port, httpPort: probes.port });
+  log.info('ready', { grpcPort: grpc.port, httpPort });
   return life.stopped;
-}
-
-main().then(
-  code => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`notifier: cannot start: ${errorMessage(err)}\n`);
-    process.exit(1);
-  },
-);
+});
