@@ -3,55 +3,133 @@ export const REDACTED = '[redacted]';
 
 /** Field names that hold credentials wherever they appear. */
 const CREDENTIAL_KEY =
-  /^(password|passwd|token|secret|apikey|api_key|access_?key|private_?key|client_?secret|bearer)$/i;
+  /^(password|passwd|pwd|token|id_?token|access_?token|refresh_?token|secret|client_?secret|api_?key|access_?key|secret_?access_?key|private_?key|bearer|authorization|credentials?)$/i;
+
+/** Names of environment variables whose literal value is probably a credential. */
+const CREDENTIAL_ENV_NAME =
+  /(pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth)/i;
+
+/** Credentials that appear inside free text, e.g. an annotation or a command line. */
+const INLINE_CREDENTIAL = [
+  /(\bbearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
+  /(\b(?:password|passwd|pwd|token|secret|api[_-]?key)\s*[=:]\s*)[^\s&,;"']+/gi,
+];
 
 /**
- * Replaces secret values in a request or response object: every value of a
- * Secret's `data` and `stringData`, a TokenRequest's issued token, and any
- * field named like a credential. Returns whether anything was replaced.
- * Mutates `object` in place: it was parsed for this event alone.
+ * Replaces secret values in a request or response object, in place (it was
+ * parsed for this event alone): every value of a Secret's `data` and
+ * `stringData` (also inside lists), the token a TokenRequest returns, literal
+ * env values whose variable name looks like a credential, and any field named
+ * like a credential. Key names stay. Returns whether anything was replaced.
  */
-export function redactObject(object: unknown, resource: string): boolean {
+export function redactObject(
+  object: unknown,
+  resource: string,
+  subresource = '',
+): boolean {
   let redacted = false;
-  if (resource === 'secrets' && isObject(object)) {
-    for (const key of ['data', 'stringData']) {
-      const values = object[key];
-      if (isObject(values)) {
-        for (const name of Object.keys(values)) {
-          values[name] = REDACTED;
-          redacted = true;
-        }
-      }
+  if (resource === 'secrets') {
+    redacted = redactSecretValues(object);
+  }
+  // serviceaccounts/token answers with a TokenRequest whose status carries the token.
+  if (
+    resource === 'serviceaccounts' &&
+    subresource === 'token' &&
+    isObject(object)
+  ) {
+    const status = object['status'];
+    if (isObject(status) && typeof status['token'] === 'string') {
+      status['token'] = REDACTED;
+      redacted = true;
     }
-    // A SecretList (list with RequestResponse level) carries items.
-    const items = object['items'];
-    if (Array.isArray(items)) {
-      for (const item of items) {
-        redacted = redactObject(item, 'secrets') || redacted;
+  }
+  return redactNested(object) || redacted;
+}
+
+/**
+ * Replaces credentials found inside annotation values (a bearer token or a
+ * `password=` pair) and values of annotations named like a credential.
+ */
+export function redactAnnotations(
+  annotations: Record<string, string>,
+): boolean {
+  let redacted = false;
+  for (const [key, value] of Object.entries(annotations)) {
+    const lastSegment = key.split('/').pop() ?? key;
+    const replaced = CREDENTIAL_KEY.test(lastSegment)
+      ? REDACTED
+      : redactInline(value);
+    if (replaced !== value) {
+      annotations[key] = replaced;
+      redacted = true;
+    }
+  }
+  return redacted;
+}
+
+/** Masks credentials embedded in free text, keeping the text around them. */
+export function redactInline(text: string): string {
+  let out = text;
+  for (const pattern of INLINE_CREDENTIAL) {
+    out = out.replace(pattern, `$1${REDACTED}`);
+  }
+  return out;
+}
+
+function redactSecretValues(object: unknown): boolean {
+  if (!isObject(object)) {
+    return false;
+  }
+  let redacted = false;
+  for (const key of ['data', 'stringData']) {
+    const values = object[key];
+    if (isObject(values)) {
+      for (const name of Object.keys(values)) {
+        values[name] = REDACTED;
+        redacted = true;
       }
     }
   }
-  return redactCredentialKeys(object) || redacted;
+  // A SecretList (a list at RequestResponse level) carries items.
+  const items = object['items'];
+  if (Array.isArray(items)) {
+    for (const item of items) {
+      redacted = redactSecretValues(item) || redacted;
+    }
+  }
+  return redacted;
 }
 
-function redactCredentialKeys(value: unknown): boolean {
+function redactNested(value: unknown): boolean {
   let redacted = false;
   if (Array.isArray(value)) {
     for (const item of value) {
-      redacted = redactCredentialKeys(item) || redacted;
+      redacted = redactNested(item) || redacted;
     }
-  } else if (isObject(value)) {
-    for (const [key, child] of Object.entries(value)) {
-      if (
-        typeof child === 'string' &&
-        child !== '' &&
-        CREDENTIAL_KEY.test(key)
-      ) {
+    return redacted;
+  }
+  if (!isObject(value)) {
+    return false;
+  }
+  // A container env entry: { name, value } with a literal value.
+  if (
+    typeof value['name'] === 'string' &&
+    typeof value['value'] === 'string' &&
+    value['value'] !== ''
+  ) {
+    if (CREDENTIAL_ENV_NAME.test(value['name'])) {
+      value['value'] = REDACTED;
+      redacted = true;
+    }
+  }
+  for (const [key, child] of Object.entries(value)) {
+    if (typeof child === 'string') {
+      if (child !== '' && child !== REDACTED && CREDENTIAL_KEY.test(key)) {
         value[key] = REDACTED;
         redacted = true;
-      } else {
-        redacted = redactCredentialKeys(child) || redacted;
       }
+    } else if (typeof child === 'object' && child !== null) {
+      redacted = redactNested(child) || redacted;
     }
   }
   return redacted;
