@@ -29,7 +29,7 @@ export function createRawHandler(
         reason: rejected.rejection.reason,
         detail: `${batch.batchId}[${String(rejected.index)}]: ${rejected.rejection.detail}`,
         subject: eventSubject(batch.cluster, 0),
-        data: rejected.raw,
+        data: Buffer.from(rejected.raw),
         headers: {
           'kubeguard-raw-batch': batch.batchId,
           'kubeguard-cluster': batch.cluster,

@@ -59,7 +59,7 @@ describe('normalizeBatch', () => {
       'ok-1',
     ]);
     expect(
-      result.rejected.map(r => [r.index, r.rejection.reason, r.raw.toString()]),
+      result.rejected.map(r => [r.index, r.rejection.reason, r.raw]),
     ).toEqual([
       [1, 'NOT_JSON', '{"auditID": "broken'],
       [2, 'MISSING_FIELD', '{"verb":"get"}'],

@@ -6,13 +6,20 @@ export {
 } from './derive.js';
 export { normalizeK8sEvent } from './normalize.js';
 export { partitionOf } from './partition.js';
+export { normalizePayload } from './pipeline.js';
 export { isRecord, splitPayload } from './payload.js';
-export { REDACTED, redactObject } from './redact.js';
+export {
+  REDACTED,
+  redactAnnotations,
+  redactInline,
+  redactObject,
+} from './redact.js';
 export { isRejection, reject } from './rejection.js';
 export { parseMicros } from './time.js';
 export { checkWebhookBody } from './webhook-shape.js';
 
 export type { NormalizeContext } from './normalize.js';
 export type { PayloadRecord } from './payload.js';
+export type { NormalizedPayload, RejectedRecord } from './pipeline.js';
 export type { Rejection, RejectionReason } from './rejection.js';
 export type { WebhookShape } from './webhook-shape.js';

@@ -1,0 +1,82 @@
+import type { AuditEvent } from '@kubeguard/contracts';
+
+import { normalizeK8sEvent } from './normalize.js';
+import { splitPayload } from './payload.js';
+import { isRejection, type Rejection } from './rejection.js';
+
+/** A record that could not be normalized, with its own bytes for the dead letter. */
+export interface RejectedRecord {
+  /** Zero-based position of the record in its payload. */
+  index: number;
+  rejection: Rejection;
+  raw: string;
+}
+
+/** What one payload turned into. */
+export interface NormalizedPayload {
+  events: AuditEvent[];
+  rejected: RejectedRecord[];
+  /** Records left out on purpose, by why. */
+  skipped: { index: number; why: string }[];
+}
+
+/** Subresources whose ResponseStarted stage is the only record of a long-running session. */
+const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
+/**
+ * Normalizes every record of a payload: each becomes an AuditEvent or a
+ * rejection with a reason; none is dropped silently. Keeps the stages rules
+ * need: ResponseComplete (and Panic), ResponseStarted only for
+ * exec/attach/portforward, never RequestReceived; a repeat of the same
+ * auditID and stage is skipped.
+ */
+export function normalizePayload(
+  text: string,
+  context: { cluster: string; rawBatchId: string },
+): NormalizedPayload {
+  const out: NormalizedPayload = { events: [], rejected: [], skipped: [] };
+  const seen = new Set<string>();
+  for (const record of splitPayload(text)) {
+    if ('rejection' in record) {
+      out.rejected.push(record);
+      continue;
+    }
+    const event = normalizeK8sEvent(record.value, {
+      ...context,
+      index: record.index,
+    });
+    if (isRejection(event)) {
+      out.rejected.push({
+        index: record.index,
+        rejection: event,
+        raw: JSON.stringify(record.value) ?? '',
+      });
+      continue;
+    }
+    const why = stageSkipReason(event);
+    const key = `${event.auditId}\u0000${event.stage}`;
+    if (why !== undefined || seen.has(key)) {
+      out.skipped.push({
+        index: record.index,
+        why: why ?? 'repeat of an event already in this payload',
+      });
+      continue;
+    }
+    seen.add(key);
+    out.events.push(event);
+  }
+  return out;
+}
+
+function stageSkipReason(event: AuditEvent): string | undefined {
+  if (event.stage === 'RequestReceived') {
+    return 'RequestReceived stage: ResponseComplete carries the same request with its outcome';
+  }
+  if (
+    event.stage === 'ResponseStarted' &&
+    !STREAMING_SUBRESOURCES.has(event.objectRef?.subresource ?? '')
+  ) {
+    return 'ResponseStarted stage of a request that is not exec, attach or portforward';
+  }
+  return undefined;
+}
