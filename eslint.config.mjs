@@ -104,6 +104,10 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:notifier', 'scope:shared'],
             },
             {
+              sourceTag: 'scope:cli',
+              onlyDependOnLibsWithTags: ['scope:cli', 'scope:detection', 'scope:shared'],
+            },
+            {
               sourceTag: 'scope:detection',
               onlyDependOnLibsWithTags: ['scope:detection', 'scope:shared'],
             },

@@ -62,7 +62,7 @@ function splitLines(text: string): PayloadRecord[] {
         index,
         rejection: reject(
           'NOT_JSON',
-          `line ${String(index + 1)} is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+          `not JSON: ${err instanceof Error ? err.message : String(err)}`,
         ),
         raw: trimmed,
       });

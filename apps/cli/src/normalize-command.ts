@@ -1,0 +1,74 @@
+import { normalizePayload } from '@kubeguard/audit';
+import { AuditEvent } from '@kubeguard/contracts';
+
+import { payloadUnits } from './payload-units.js';
+import { openText } from './read-lines.js';
+
+/** Where output and problems go; injected so tests can capture them. */
+export interface CommandIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Totals of one run. */
+export interface NormalizeTotals {
+  events: number;
+  rejected: number;
+  skipped: number;
+}
+
+/**
+ * `kubeguard normalize FILE...`: prints one normalized event per line as
+ * JSON, the way the normalizer would publish it, so a user can check that
+ * their format is understood. Unusable records are reported on stderr with
+ * file, line and reason; they never stop the run.
+ */
+export async function normalizeCommand(
+  files: readonly string[],
+  options: { cluster: string },
+  io: CommandIo,
+): Promise<NormalizeTotals> {
+  const totals: NormalizeTotals = { events: 0, rejected: 0, skipped: 0 };
+  for (const file of files) {
+    const name = file === '-' ? '(stdin)' : file;
+    for await (const unit of payloadUnits(await openText(file))) {
+      const result = normalizePayload(unit.text, {
+        cluster: options.cluster,
+        rawBatchId: `${name}:${String(unit.line)}`,
+      });
+      for (const event of result.events) {
+        io.out(JSON.stringify(readableEvent(event)));
+      }
+      for (const rejected of result.rejected) {
+        const where = unit.document
+          ? `${name}: record ${String(rejected.index + 1)}`
+          : `${name}:${String(unit.line)}`;
+        io.err(
+          `${where}: ${rejected.rejection.reason}: ${rejected.rejection.detail}`,
+        );
+      }
+      totals.events += result.events.length;
+      totals.rejected += result.rejected.length;
+      totals.skipped += result.skipped.length;
+    }
+  }
+  return totals;
+}
+
+/** The protobuf JSON form, with the request and response bodies shown as objects. */
+function readableEvent(event: AuditEvent): Record<string, unknown> {
+  const json = AuditEvent.toJSON(event) as Record<string, unknown>;
+  delete json['requestObjectJson'];
+  delete json['responseObjectJson'];
+  if (event.requestObjectJson.length > 0) {
+    json['requestObject'] = JSON.parse(
+      event.requestObjectJson.toString('utf8'),
+    ) as unknown;
+  }
+  if (event.responseObjectJson.length > 0) {
+    json['responseObject'] = JSON.parse(
+      event.responseObjectJson.toString('utf8'),
+    ) as unknown;
+  }
+  return json;
+}

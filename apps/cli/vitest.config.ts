@@ -1,0 +1,3 @@
+import { defineProjectConfig } from '../../vitest.config.base.ts';
+
+export default defineProjectConfig(import.meta.dirname);
