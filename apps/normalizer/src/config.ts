@@ -16,6 +16,10 @@ const schema = z.object({
    * detector replicas can split the work and keep per-actor state together.
    */
   PARTITIONS: positiveInt(16),
+  /** How long an auditID + stage is remembered to drop repeats from other batches. */
+  DEDUP_WINDOW_MS: positiveInt(10 * 60 * 1000),
+  /** Upper bound on remembered events (~100 bytes each): 1,000,000 ≈ 100 MB. */
+  DEDUP_MAX_EVENTS: positiveInt(1_000_000),
 });
 
 /** The normalizer's configuration. */

@@ -4,6 +4,7 @@ import { bootService, runMain } from '@kubeguard/service';
 
 import { loadConfig } from './config.js';
 import { createRawHandler } from './raw-handler.js';
+import { createRecentEvents } from './recent-events.js';
 
 runMain('normalizer', async () => {
   const config = loadConfig();
@@ -23,7 +24,15 @@ runMain('normalizer', async () => {
     stream: 'AUDIT_RAW',
     durable: 'normalizer',
     codec: RawBatch,
-    handler: createRawHandler(bus, config.PARTITIONS, records),
+    handler: createRawHandler({
+      bus,
+      partitions: config.PARTITIONS,
+      recent: createRecentEvents({
+        ttlMs: config.DEDUP_WINDOW_MS,
+        maxEntries: config.DEDUP_MAX_EVENTS,
+      }),
+      records,
+    }),
   });
   life.onStop('consumer', () => consumer.stop());
 

@@ -2,33 +2,35 @@ import type { Bus } from '@kubeguard/bus';
 import {
   AuditEventBatch,
   eventSubject,
+  rawSubject,
   type RawBatch,
 } from '@kubeguard/contracts';
 import type { Counter } from 'prom-client';
 
 import { normalizeBatch } from './normalize-batch.js';
-
-/** Outcome label of one record; a closed set for the metric. */
-export type RecordOutcome = 'normalized' | 'rejected' | 'skipped';
+import { eventKey, type RecentEvents } from './recent-events.js';
 
 /**
  * Handles one raw batch: bad records go to the dead-letter stream, good ones
- * are published per partition. It returns (and the raw batch is acked) only
- * when all of that is stored; ids are deterministic, so a redelivery after a
- * partial failure stores nothing twice.
+ * are published per partition, minus events already published from another
+ * batch. It returns (and the raw batch is acked) only when all of that is
+ * stored; ids are deterministic, so a redelivery after a partial failure
+ * stores nothing twice.
  */
-export function createRawHandler(
-  bus: Bus,
-  partitions: number,
-  records: Counter<'outcome' | 'reason'>,
-): (batch: RawBatch) => Promise<void> {
+export function createRawHandler(deps: {
+  bus: Bus;
+  partitions: number;
+  recent: RecentEvents;
+  records: Counter<'outcome' | 'reason'>;
+}): (batch: RawBatch) => Promise<void> {
+  const { bus, recent, records } = deps;
   return async batch => {
-    const result = normalizeBatch(batch, partitions);
+    const result = normalizeBatch(batch, deps.partitions);
     for (const rejected of result.rejected) {
       await bus.deadLetter({
         reason: rejected.rejection.reason,
         detail: `${batch.batchId}[${String(rejected.index)}]: ${rejected.rejection.detail}`,
-        subject: eventSubject(batch.cluster, 0),
+        subject: rawSubject(batch.cluster),
         data: Buffer.from(rejected.raw),
         headers: {
           'kubeguard-raw-batch': batch.batchId,
@@ -38,7 +40,13 @@ export function createRawHandler(
       });
       records.inc({ outcome: 'rejected', reason: rejected.rejection.reason });
     }
-    for (const [partition, events] of result.partitions) {
+    let repeats = 0;
+    for (const [partition, all] of result.partitions) {
+      const events = all.filter(event => !recent.has(eventKey(event)));
+      repeats += all.length - events.length;
+      if (events.length === 0) {
+        continue;
+      }
       const out = AuditEventBatch.create({
         batchId: `${batch.batchId}:${String(partition)}`,
         cluster: batch.cluster,
@@ -51,8 +59,12 @@ export function createRawHandler(
         out,
         { msgId: out.batchId },
       );
+      for (const event of events) {
+        recent.add(eventKey(event));
+      }
       records.inc({ outcome: 'normalized', reason: '' }, events.length);
     }
-    records.inc({ outcome: 'skipped', reason: '' }, result.skipped);
+    records.inc({ outcome: 'skipped', reason: 'stage' }, result.skipped);
+    records.inc({ outcome: 'skipped', reason: 'repeat' }, repeats);
   };
 }
