@@ -32,10 +32,14 @@ export async function normalizeCommand(
   for (const file of files) {
     const name = file === '-' ? '(stdin)' : file;
     for await (const unit of payloadUnits(await openText(file))) {
-      const result = normalizePayload(unit.text, {
-        cluster: options.cluster,
-        rawBatchId: `${name}:${String(unit.line)}`,
-      });
+      // A whole document may be an encoded export (base64 gzip): let the decoder see its bytes.
+      const result = normalizePayload(
+        unit.document ? Buffer.from(unit.text) : unit.text,
+        {
+          cluster: options.cluster,
+          rawBatchId: `${name}:${String(unit.line)}`,
+        },
+      );
       for (const event of result.events) {
         io.out(JSON.stringify(readableEvent(event)));
       }

@@ -23,7 +23,7 @@ export function normalizeBatch(
   batch: RawBatch,
   partitions: number,
 ): NormalizedBatch {
-  const result = normalizePayload(batch.body.toString('utf8'), {
+  const result = normalizePayload(batch.body, {
     cluster: batch.cluster,
     rawBatchId: batch.batchId,
   });

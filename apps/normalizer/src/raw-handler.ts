@@ -31,7 +31,7 @@ export function createRawHandler(deps: {
         reason: rejected.rejection.reason,
         detail: `${batch.batchId}[${String(rejected.index)}]: ${rejected.rejection.detail}`,
         subject: rawSubject(batch.cluster),
-        data: Buffer.from(rejected.raw),
+        data: rejected.raw,
         headers: {
           'kubeguard-raw-batch': batch.batchId,
           'kubeguard-cluster': batch.cluster,

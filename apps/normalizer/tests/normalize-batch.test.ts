@@ -59,10 +59,10 @@ describe('normalizeBatch', () => {
       'ok-1',
     ]);
     expect(
-      result.rejected.map(r => [r.index, r.rejection.reason, r.raw]),
+      result.rejected.map(r => [r.index, r.rejection.reason, r.raw.toString()]),
     ).toEqual([
       [1, 'NOT_JSON', '{"auditID": "broken'],
-      [2, 'MISSING_FIELD', '{"verb":"get"}'],
+      [2, 'NOT_AUDIT_EVENT', '{"verb":"get"}'],
     ]);
   });
 });

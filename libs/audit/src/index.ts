@@ -4,6 +4,7 @@ export {
   deriveIdentity,
   deriveOutcome,
 } from './derive.js';
+export { decodeBody, expandRecord } from './formats/index.js';
 export { normalizeK8sEvent } from './normalize.js';
 export { partitionOf } from './partition.js';
 export { normalizePayload } from './pipeline.js';
@@ -18,6 +19,11 @@ export { isRejection, reject } from './rejection.js';
 export { parseMicros } from './time.js';
 export { checkWebhookBody } from './webhook-shape.js';
 
+export type {
+  ConvertedEvent,
+  FormatResult,
+  SourceFormat,
+} from './formats/index.js';
 export type { NormalizeContext } from './normalize.js';
 export type { PayloadRecord } from './payload.js';
 export type { NormalizedPayload, RejectedRecord } from './pipeline.js';

@@ -1,5 +1,11 @@
 import type { AuditEvent } from '@kubeguard/contracts';
 
+import {
+  decodeBody,
+  expandRecord,
+  isConverted,
+  isSkipped,
+} from './formats/index.js';
 import { normalizeK8sEvent } from './normalize.js';
 import { splitPayload } from './payload.js';
 import { isRejection, type Rejection } from './rejection.js';
@@ -9,7 +15,7 @@ export interface RejectedRecord {
   /** Zero-based position of the record in its payload. */
   index: number;
   rejection: Rejection;
-  raw: string;
+  raw: Buffer;
 }
 
 /** What one payload turned into. */
@@ -24,48 +30,78 @@ export interface NormalizedPayload {
 const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
 
 /**
- * Normalizes every record of a payload: each becomes an AuditEvent or a
- * rejection with a reason; none is dropped silently. Keeps the stages rules
- * need: ResponseComplete (and Panic), ResponseStarted only for
+ * Normalizes every record of a payload, whatever format each is in
+ * (Kubernetes audit Events and EventLists, AKS, EKS and GKE exports; plain,
+ * gzip or base64-gzip bytes): each becomes an AuditEvent, a rejection with a
+ * reason, or a skip with a reason; none is dropped silently. Keeps the stages
+ * rules need: ResponseComplete (and Panic), ResponseStarted only for
  * exec/attach/portforward, never RequestReceived; a repeat of the same
  * auditID and stage is skipped.
  */
 export function normalizePayload(
-  text: string,
+  body: Uint8Array | string,
   context: { cluster: string; rawBatchId: string },
 ): NormalizedPayload {
   const out: NormalizedPayload = { events: [], rejected: [], skipped: [] };
+  const text = typeof body === 'string' ? body : decodeBody(body);
+  if (typeof text !== 'string') {
+    out.rejected.push({ index: 0, rejection: text, raw: Buffer.from(body) });
+    return out;
+  }
   const seen = new Set<string>();
   for (const record of splitPayload(text)) {
     if ('rejection' in record) {
-      out.rejected.push(record);
-      continue;
-    }
-    const event = normalizeK8sEvent(record.value, {
-      ...context,
-      index: record.index,
-    });
-    if (isRejection(event)) {
       out.rejected.push({
         index: record.index,
-        rejection: event,
-        raw: JSON.stringify(record.value) ?? '',
+        rejection: record.rejection,
+        raw: Buffer.from(record.raw),
       });
       continue;
     }
-    const why = stageSkipReason(event);
-    const key = `${event.auditId}\u0000${event.stage}`;
-    if (why !== undefined || seen.has(key)) {
-      out.skipped.push({
+    for (const result of expandRecord(record.value)) {
+      if (isSkipped(result)) {
+        out.skipped.push({ index: record.index, why: result.skip });
+        continue;
+      }
+      if (!isConverted(result)) {
+        out.rejected.push({
+          index: record.index,
+          rejection: result,
+          raw: rawOf(record.value),
+        });
+        continue;
+      }
+      const event = normalizeK8sEvent(result.event, {
+        ...context,
         index: record.index,
-        why: why ?? 'repeat of an event already in this payload',
       });
-      continue;
+      if (isRejection(event)) {
+        out.rejected.push({
+          index: record.index,
+          rejection: event,
+          raw: rawOf(result.event),
+        });
+        continue;
+      }
+      event.sourceFormat = result.format;
+      const why = stageSkipReason(event);
+      const key = `${event.auditId}\u0000${event.stage}`;
+      if (why !== undefined || seen.has(key)) {
+        out.skipped.push({
+          index: record.index,
+          why: why ?? 'repeat of an event already in this payload',
+        });
+        continue;
+      }
+      seen.add(key);
+      out.events.push(event);
     }
-    seen.add(key);
-    out.events.push(event);
   }
   return out;
+}
+
+function rawOf(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value) ?? '');
 }
 
 function stageSkipReason(event: AuditEvent): string | undefined {
