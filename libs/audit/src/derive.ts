@@ -13,21 +13,34 @@ const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
 const SERVICE_ACCOUNT_PREFIX = 'system:serviceaccount:';
 const NODE_PREFIX = 'system:node:';
 
-/** Kubernetes' own control-plane components. */
+/** Kubernetes' own control-plane components, by the names they authenticate as. */
 const CONTROL_PLANE_USERS = new Set([
   'system:apiserver',
   'system:kube-controller-manager',
   'system:kube-scheduler',
   'system:kube-proxy',
   'system:volume-scheduler',
+  'system:addon-manager',
 ]);
 
-/** Identities that managed platforms (EKS, AKS, GKE) run their own agents as. */
-const CLOUD_MANAGED_PREFIXES = [
-  'eks:',
-  'system:gke-',
+/**
+ * Identities that managed platforms run their own agents as (L-ID in the
+ * detection catalog), matched exactly or by a platform-owned prefix. Kept
+ * narrow on purpose: a blanket `system:*` exclusion hides stolen tokens.
+ * EKS: every `eks:` user (node-manager, certificate-controller, ...).
+ * AKS: the control-plane client certificates. GKE: `system:gke-*` components
+ * and the GKE service agent.
+ */
+const CLOUD_MANAGED_USERS = new Set([
   'aksService',
+  'aks-service',
+  'acsService',
   'masterclient',
+  'nodeclient',
+]);
+const CLOUD_MANAGED_PREFIXES = ['eks:', 'system:gke-'];
+const CLOUD_MANAGED_SUFFIXES = [
+  '@container-engine-robot.iam.gserviceaccount.com',
 ];
 
 /** Classifies who made a request; the same class for every input format. */
@@ -63,24 +76,33 @@ export function deriveIdentity(
     identity.nodeName = username.slice(NODE_PREFIX.length);
   } else if (CONTROL_PLANE_USERS.has(username)) {
     identity.class = IdentityClass.CONTROL_PLANE;
-  } else if (
-    CLOUD_MANAGED_PREFIXES.some(prefix => username.startsWith(prefix))
-  ) {
+  } else if (isCloudManaged(username)) {
     identity.class = IdentityClass.CLOUD_MANAGED;
   }
   return identity;
 }
 
+function isCloudManaged(username: string): boolean {
+  return (
+    CLOUD_MANAGED_USERS.has(username) ||
+    CLOUD_MANAGED_PREFIXES.some(prefix => username.startsWith(prefix)) ||
+    CLOUD_MANAGED_SUFFIXES.some(suffix => username.endsWith(suffix))
+  );
+}
+
 /**
  * Whether the request was allowed and succeeded, refused (authentication,
- * authorization or admission), or failed otherwise.
+ * authorization or admission), or failed otherwise. An admission rejection
+ * is a refusal whatever its code (a ValidatingAdmissionPolicy answers 422).
  */
 export function deriveOutcome(
   status: ResponseStatus | undefined,
   annotations: Record<string, string>,
+  admissionRejected = false,
 ): Outcome {
   const code = status?.code ?? 0;
   if (
+    admissionRejected ||
     annotations['authorization.k8s.io/decision'] === 'forbid' ||
     code === 401 ||
     code === 403

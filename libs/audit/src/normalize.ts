@@ -7,9 +7,14 @@ import {
 
 import { deriveClient, deriveIdentity, deriveOutcome } from './derive.js';
 import { isRecord, preview } from './payload.js';
-import { redactObject } from './redact.js';
+import { redactAnnotations, redactObject } from './redact.js';
 import { reject, type Rejection } from './rejection.js';
 import { parseMicros } from './time.js';
+import { deriveAdmission } from './views/admission.js';
+import { execView } from './views/exec.js';
+import { podSpecViews } from './views/pod-spec.js';
+import { roleBindingView, roleView } from './views/rbac.js';
+import { ingressView, serviceView } from './views/service.js';
 
 /** Where a record came from, stamped on the normalized event. */
 export interface NormalizeContext {
@@ -72,9 +77,19 @@ export function normalizeK8sEvent(
   const responseStatus = statusOf(value['responseStatus']);
   const sourceIps = stringArray(value['sourceIPs']);
   const resource = objectRef?.resource ?? '';
+  const subresource = objectRef?.subresource ?? '';
+  const requestUri = str(value['requestURI']);
 
-  const request = encodeObject(value['requestObject'], resource);
-  const response = encodeObject(value['responseObject'], resource);
+  // Redact in place first, so the views see only what the bus will carry;
+  // then read the views from the parsed objects, and serialize last.
+  const requestObject = value['requestObject'];
+  const responseObject = value['responseObject'];
+  let redacted = redactAnnotations(annotations);
+  redacted = redactPresent(requestObject, resource, subresource) || redacted;
+  redacted = redactPresent(responseObject, resource, subresource) || redacted;
+  const objects = { verb, objectRef, requestObject, responseObject };
+  const pods = podSpecViews(objects);
+  const admission = deriveAdmission(responseStatus, annotations);
 
   return {
     auditId,
@@ -82,7 +97,7 @@ export function normalizeK8sEvent(
     stage: str(value['stage']),
     level: str(value['level']),
     verb,
-    requestUri: str(value['requestURI']),
+    requestUri,
     objectRef,
     user,
     impersonatedUser,
@@ -94,18 +109,28 @@ export function normalizeK8sEvent(
     stageUnixMicros:
       parseMicros(value['stageTimestamp'] ?? value['timestamp']) ?? 0,
     annotations,
-    requestObjectJson: request.bytes,
-    responseObjectJson: response.bytes,
+    requestObjectJson: encodeObject(requestObject),
+    responseObjectJson: encodeObject(responseObject),
     sourceFormat:
       apiVersion === 'audit.k8s.io/v1beta1'
         ? 'k8s-audit-v1beta1'
         : 'k8s-audit-v1',
     origin: { rawBatchId: context.rawBatchId, index: context.index },
-    redacted: request.redacted || response.redacted,
+    redacted: redacted || pods.redacted,
     derived: {
       identity: deriveIdentity(user, impersonatedUser !== undefined),
-      outcome: deriveOutcome(responseStatus, annotations),
+      outcome: deriveOutcome(responseStatus, annotations, admission.rejected),
       client: deriveClient(sourceIps),
+      podSpecs: pods.podSpecs,
+      exec: execView(objectRef, requestUri),
+      admissionRejected: admission.rejected,
+      admissionController: admission.controller,
+      admissionPolicy: admission.policy,
+      admissionReason: admission.reason,
+      role: roleView(objects),
+      roleBinding: roleBindingView(objects),
+      service: serviceView(objects),
+      ingress: ingressView(objects),
     },
   };
 }
@@ -129,15 +154,22 @@ function checkTypes(value: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function encodeObject(
+function redactPresent(
   object: unknown,
   resource: string,
-): { bytes: Buffer; redacted: boolean } {
-  if (object === undefined || object === null) {
-    return { bytes: Buffer.alloc(0), redacted: false };
-  }
-  const redacted = redactObject(object, resource);
-  return { bytes: Buffer.from(JSON.stringify(object)), redacted };
+  subresource: string,
+): boolean {
+  return object !== undefined && object !== null
+    ? redactObject(object, resource, subresource)
+    : false;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function encodeObject(object: unknown): Buffer {
+  return object === undefined || object === null
+    ? EMPTY
+    : Buffer.from(JSON.stringify(object));
 }
 
 function userInfo(value: unknown): UserInfo {

@@ -1,11 +1,18 @@
 import {
   AddressClass,
   IdentityClass,
+  Outcome,
+  type ResponseStatus,
   type UserInfo,
 } from '@kubeguard/contracts';
 import { describe, expect, it } from 'vitest';
 
-import { classifyAddress, deriveIdentity, partitionOf } from '../src/index.js';
+import {
+  classifyAddress,
+  deriveIdentity,
+  deriveOutcome,
+  partitionOf,
+} from '../src/index.js';
 
 const user = (username: string, groups: string[] = []): UserInfo => ({
   username,
@@ -28,6 +35,28 @@ describe('deriveIdentity', () => {
     ['system:kube-scheduler', [], IdentityClass.CONTROL_PLANE],
     ['eks:node-manager', [], IdentityClass.CLOUD_MANAGED],
     ['alice@example.com', ['system:authenticated'], IdentityClass.HUMAN],
+    ['system:addon-manager', [], IdentityClass.CONTROL_PLANE],
+    ['aksService', ['system:masters'], IdentityClass.CLOUD_MANAGED],
+    ['masterclient', ['system:masters'], IdentityClass.CLOUD_MANAGED],
+    ['nodeclient', [], IdentityClass.CLOUD_MANAGED],
+    ['system:gke-controller-manager', [], IdentityClass.CLOUD_MANAGED],
+    [
+      'service-123456789@container-engine-robot.iam.gserviceaccount.com',
+      [],
+      IdentityClass.CLOUD_MANAGED,
+    ],
+    // Managed-platform names are matched exactly or by a platform prefix.
+    ['aksService-helper', [], IdentityClass.HUMAN],
+    ['ci@my-project.iam.gserviceaccount.com', [], IdentityClass.HUMAN],
+    // Never "every system: user": these keep their own class.
+    [
+      'system:serviceaccount:kube-system:eks-vpc-resource-controller',
+      [],
+      IdentityClass.SERVICE_ACCOUNT,
+    ],
+    ['system:node:aks-nodepool1-12345678-vmss000000', [], IdentityClass.NODE],
+    ['system:admin', ['system:masters'], IdentityClass.HUMAN],
+    ['system:bootstrap:abcdef', ['system:bootstrappers'], IdentityClass.HUMAN],
   ] as const)('classifies %s as %s', (name, groups, expected) => {
     expect(deriveIdentity(user(name, [...groups]), false).class).toBe(expected);
   });
@@ -37,6 +66,38 @@ describe('deriveIdentity', () => {
       'worker-3',
     );
   });
+});
+
+describe('deriveOutcome', () => {
+  const status = (code: number): ResponseStatus => ({
+    code,
+    status: '',
+    reason: '',
+    message: '',
+  });
+
+  it.each([
+    [status(201), {}, false, Outcome.ALLOWED],
+    [status(101), {}, false, Outcome.ALLOWED],
+    [status(403), {}, false, Outcome.DENIED],
+    [
+      status(200),
+      { 'authorization.k8s.io/decision': 'forbid' },
+      false,
+      Outcome.DENIED,
+    ],
+    [status(422), {}, false, Outcome.FAILED],
+    [status(422), {}, true, Outcome.DENIED],
+    [status(500), {}, false, Outcome.FAILED],
+    [undefined, {}, false, Outcome.UNSPECIFIED],
+  ] as const)(
+    'reads %o with %o (admission rejected: %s) as %s',
+    (responseStatus, annotations, admissionRejected, expected) => {
+      expect(
+        deriveOutcome(responseStatus, { ...annotations }, admissionRejected),
+      ).toBe(expected);
+    },
+  );
 });
 
 describe('classifyAddress', () => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import {
   AddressClass,
+  AdmissionController,
   IdentityClass,
   Outcome,
   type AuditEvent,
@@ -158,6 +159,40 @@ describe('normalizeK8sEvent', () => {
     expect(
       normalized({ ...base, responseStatus: undefined }).derived?.outcome,
     ).toBe(Outcome.UNSPECIFIED);
+  });
+
+  it('sets no object, exec or admission view on a read', () => {
+    const event = normalized(JSON.parse(fixture('ordinary-get-pod.json')));
+    expect(event.derived).toMatchObject({
+      podSpecs: [],
+      exec: undefined,
+      admissionRejected: false,
+      admissionController: AdmissionController.UNSPECIFIED,
+      admissionPolicy: '',
+      admissionReason: '',
+      role: undefined,
+      roleBinding: undefined,
+      service: undefined,
+      ingress: undefined,
+    });
+  });
+
+  it('redacts credentials in annotation values and says so', () => {
+    const base = JSON.parse(fixture('ordinary-get-pod.json')) as Record<
+      string,
+      unknown
+    >;
+    const event = normalized({
+      ...base,
+      annotations: {
+        'authorization.k8s.io/decision': 'allow',
+        'example.com/debug':
+          'curl -H "Authorization: Bearer eyJhbGciOi.abc.def"',
+      },
+    });
+    expect(event.redacted).toBe(true);
+    expect(event.annotations['example.com/debug']).not.toContain('eyJhbGciOi');
+    expect(event.annotations['authorization.k8s.io/decision']).toBe('allow');
   });
 
   it('rejects input that is not an audit event, with the field named', () => {

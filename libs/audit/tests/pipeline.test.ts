@@ -77,7 +77,7 @@ const ODD_VALUES: unknown[] = [
 /** Replaces a random field, at any depth, with a value of another type. */
 function mutate(value: unknown, rnd: () => number): unknown {
   if (Array.isArray(value)) {
-    return value.map(v => (rnd() < 0.3 ? mutate(v, rnd) : v));
+    return (value as unknown[]).map(v => (rnd() < 0.3 ? mutate(v, rnd) : v));
   }
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};

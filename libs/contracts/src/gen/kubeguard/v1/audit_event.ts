@@ -168,6 +168,292 @@ export function addressClassToJSON(object: AddressClass): string {
   }
 }
 
+/** Which admission controller refused a request. */
+export enum AdmissionController {
+  UNSPECIFIED = 0,
+  /** POD_SECURITY - The built-in PodSecurity admission ("violates PodSecurity ..."). */
+  POD_SECURITY = 1,
+  /** VALIDATING_ADMISSION_POLICY - A ValidatingAdmissionPolicy with the Deny action. */
+  VALIDATING_ADMISSION_POLICY = 2,
+  /** WEBHOOK - A validating or mutating admission webhook ("admission webhook ... denied"). */
+  WEBHOOK = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function admissionControllerFromJSON(object: any): AdmissionController {
+  switch (object) {
+    case 0:
+    case "ADMISSION_CONTROLLER_UNSPECIFIED":
+      return AdmissionController.UNSPECIFIED;
+    case 1:
+    case "ADMISSION_CONTROLLER_POD_SECURITY":
+      return AdmissionController.POD_SECURITY;
+    case 2:
+    case "ADMISSION_CONTROLLER_VALIDATING_ADMISSION_POLICY":
+      return AdmissionController.VALIDATING_ADMISSION_POLICY;
+    case 3:
+    case "ADMISSION_CONTROLLER_WEBHOOK":
+      return AdmissionController.WEBHOOK;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AdmissionController.UNRECOGNIZED;
+  }
+}
+
+export function admissionControllerToJSON(object: AdmissionController): string {
+  switch (object) {
+    case AdmissionController.UNSPECIFIED:
+      return "ADMISSION_CONTROLLER_UNSPECIFIED";
+    case AdmissionController.POD_SECURITY:
+      return "ADMISSION_CONTROLLER_POD_SECURITY";
+    case AdmissionController.VALIDATING_ADMISSION_POLICY:
+      return "ADMISSION_CONTROLLER_VALIDATING_ADMISSION_POLICY";
+    case AdmissionController.WEBHOOK:
+      return "ADMISSION_CONTROLLER_WEBHOOK";
+    case AdmissionController.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Which object of the event a view was read from. */
+export enum ObjectSource {
+  UNSPECIFIED = 0,
+  /** REQUEST - The whole object the client sent (create, update). */
+  REQUEST = 1,
+  /**
+   * RESPONSE - The object as the API server returned it: used for patches, whose request
+   * is only a patch document, and when the request object was not logged.
+   */
+  RESPONSE = 2,
+  /**
+   * PATCH - A merge or strategic-merge patch document: only the fields the patch sets,
+   * so an absent field means "unchanged", not "unset".
+   */
+  PATCH = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function objectSourceFromJSON(object: any): ObjectSource {
+  switch (object) {
+    case 0:
+    case "OBJECT_SOURCE_UNSPECIFIED":
+      return ObjectSource.UNSPECIFIED;
+    case 1:
+    case "OBJECT_SOURCE_REQUEST":
+      return ObjectSource.REQUEST;
+    case 2:
+    case "OBJECT_SOURCE_RESPONSE":
+      return ObjectSource.RESPONSE;
+    case 3:
+    case "OBJECT_SOURCE_PATCH":
+      return ObjectSource.PATCH;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ObjectSource.UNRECOGNIZED;
+  }
+}
+
+export function objectSourceToJSON(object: ObjectSource): string {
+  switch (object) {
+    case ObjectSource.UNSPECIFIED:
+      return "OBJECT_SOURCE_UNSPECIFIED";
+    case ObjectSource.REQUEST:
+      return "OBJECT_SOURCE_REQUEST";
+    case ObjectSource.RESPONSE:
+      return "OBJECT_SOURCE_RESPONSE";
+    case ObjectSource.PATCH:
+      return "OBJECT_SOURCE_PATCH";
+    case ObjectSource.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** The kind of object a pod spec belongs to. */
+export enum WorkloadKind {
+  UNSPECIFIED = 0,
+  POD = 1,
+  DEPLOYMENT = 2,
+  DAEMON_SET = 3,
+  STATEFUL_SET = 4,
+  REPLICA_SET = 5,
+  REPLICATION_CONTROLLER = 6,
+  JOB = 7,
+  CRON_JOB = 8,
+  UNRECOGNIZED = -1,
+}
+
+export function workloadKindFromJSON(object: any): WorkloadKind {
+  switch (object) {
+    case 0:
+    case "WORKLOAD_KIND_UNSPECIFIED":
+      return WorkloadKind.UNSPECIFIED;
+    case 1:
+    case "WORKLOAD_KIND_POD":
+      return WorkloadKind.POD;
+    case 2:
+    case "WORKLOAD_KIND_DEPLOYMENT":
+      return WorkloadKind.DEPLOYMENT;
+    case 3:
+    case "WORKLOAD_KIND_DAEMON_SET":
+      return WorkloadKind.DAEMON_SET;
+    case 4:
+    case "WORKLOAD_KIND_STATEFUL_SET":
+      return WorkloadKind.STATEFUL_SET;
+    case 5:
+    case "WORKLOAD_KIND_REPLICA_SET":
+      return WorkloadKind.REPLICA_SET;
+    case 6:
+    case "WORKLOAD_KIND_REPLICATION_CONTROLLER":
+      return WorkloadKind.REPLICATION_CONTROLLER;
+    case 7:
+    case "WORKLOAD_KIND_JOB":
+      return WorkloadKind.JOB;
+    case 8:
+    case "WORKLOAD_KIND_CRON_JOB":
+      return WorkloadKind.CRON_JOB;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WorkloadKind.UNRECOGNIZED;
+  }
+}
+
+export function workloadKindToJSON(object: WorkloadKind): string {
+  switch (object) {
+    case WorkloadKind.UNSPECIFIED:
+      return "WORKLOAD_KIND_UNSPECIFIED";
+    case WorkloadKind.POD:
+      return "WORKLOAD_KIND_POD";
+    case WorkloadKind.DEPLOYMENT:
+      return "WORKLOAD_KIND_DEPLOYMENT";
+    case WorkloadKind.DAEMON_SET:
+      return "WORKLOAD_KIND_DAEMON_SET";
+    case WorkloadKind.STATEFUL_SET:
+      return "WORKLOAD_KIND_STATEFUL_SET";
+    case WorkloadKind.REPLICA_SET:
+      return "WORKLOAD_KIND_REPLICA_SET";
+    case WorkloadKind.REPLICATION_CONTROLLER:
+      return "WORKLOAD_KIND_REPLICATION_CONTROLLER";
+    case WorkloadKind.JOB:
+      return "WORKLOAD_KIND_JOB";
+    case WorkloadKind.CRON_JOB:
+      return "WORKLOAD_KIND_CRON_JOB";
+    case WorkloadKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum ContainerKind {
+  UNSPECIFIED = 0,
+  /** REGULAR - spec.containers */
+  REGULAR = 1,
+  /** INIT - spec.initContainers (including restartable "sidecar" init containers) */
+  INIT = 2,
+  /** EPHEMERAL - spec.ephemeralContainers (kubectl debug) */
+  EPHEMERAL = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function containerKindFromJSON(object: any): ContainerKind {
+  switch (object) {
+    case 0:
+    case "CONTAINER_KIND_UNSPECIFIED":
+      return ContainerKind.UNSPECIFIED;
+    case 1:
+    case "CONTAINER_KIND_REGULAR":
+      return ContainerKind.REGULAR;
+    case 2:
+    case "CONTAINER_KIND_INIT":
+      return ContainerKind.INIT;
+    case 3:
+    case "CONTAINER_KIND_EPHEMERAL":
+      return ContainerKind.EPHEMERAL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ContainerKind.UNRECOGNIZED;
+  }
+}
+
+export function containerKindToJSON(object: ContainerKind): string {
+  switch (object) {
+    case ContainerKind.UNSPECIFIED:
+      return "CONTAINER_KIND_UNSPECIFIED";
+    case ContainerKind.REGULAR:
+      return "CONTAINER_KIND_REGULAR";
+    case ContainerKind.INIT:
+      return "CONTAINER_KIND_INIT";
+    case ContainerKind.EPHEMERAL:
+      return "CONTAINER_KIND_EPHEMERAL";
+    case ContainerKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * Whether a container runs as UID 0, from the effective runAsUser and
+ * runAsNonRoot (the container's value, else the pod's).
+ */
+export enum RootStatus {
+  UNSPECIFIED = 0,
+  /** ROOT - runAsUser is 0 and runAsNonRoot is not true: it runs as root. */
+  ROOT = 1,
+  /**
+   * IMAGE_DEFAULT - Neither runAsUser nor runAsNonRoot=true is set: the image's USER decides,
+   * which is root unless the image says otherwise. Treat as "may be root".
+   */
+  IMAGE_DEFAULT = 2,
+  /**
+   * NON_ROOT - runAsUser is set and non-zero, or runAsNonRoot is true (the kubelet then
+   * refuses to start the container as UID 0).
+   */
+  NON_ROOT = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function rootStatusFromJSON(object: any): RootStatus {
+  switch (object) {
+    case 0:
+    case "ROOT_STATUS_UNSPECIFIED":
+      return RootStatus.UNSPECIFIED;
+    case 1:
+    case "ROOT_STATUS_ROOT":
+      return RootStatus.ROOT;
+    case 2:
+    case "ROOT_STATUS_IMAGE_DEFAULT":
+      return RootStatus.IMAGE_DEFAULT;
+    case 3:
+    case "ROOT_STATUS_NON_ROOT":
+      return RootStatus.NON_ROOT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RootStatus.UNRECOGNIZED;
+  }
+}
+
+export function rootStatusToJSON(object: RootStatus): string {
+  switch (object) {
+    case RootStatus.UNSPECIFIED:
+      return "ROOT_STATUS_UNSPECIFIED";
+    case RootStatus.ROOT:
+      return "ROOT_STATUS_ROOT";
+    case RootStatus.IMAGE_DEFAULT:
+      return "ROOT_STATUS_IMAGE_DEFAULT";
+    case RootStatus.NON_ROOT:
+      return "ROOT_STATUS_NON_ROOT";
+    case RootStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
  * A batch of normalized events: the normalizer publishes one per raw batch and
  * partition, so the bus carries few large messages instead of many small ones.
@@ -235,11 +521,57 @@ export interface ResponseStatus {
   message: string;
 }
 
-/** Facts computed once by the normalizer so that rules stay simple and correct. */
+/**
+ * Facts computed once by the normalizer so that rules stay simple and correct.
+ * A view is set only when it applies to the event: an empty list or an unset
+ * message means "not applicable", never "false". The object views (pod specs,
+ * RBAC, service, ingress) are read only for create, update and patch of the
+ * main resource (plus pods/ephemeralcontainers), after secrets were redacted.
+ */
 export interface DerivedViews {
   identity: Identity | undefined;
   outcome: Outcome;
-  client: ClientAddress | undefined;
+  client:
+    | ClientAddress
+    | undefined;
+  /**
+   * Every pod spec the request carries: pods, the pod template of
+   * deployments, daemonsets, statefulsets, replicasets, replicationcontrollers
+   * and jobs, the job template of cronjobs, and the ephemeral containers of a
+   * pods/ephemeralcontainers request. Empty for other requests.
+   */
+  podSpecs: PodSpecView[];
+  /** For pods/exec, pods/attach and pods/portforward. */
+  exec:
+    | ExecView
+    | undefined;
+  /**
+   * True when an admission controller (Pod Security, a ValidatingAdmissionPolicy
+   * or an admission webhook) refused the request. The outcome is then DENIED.
+   */
+  admissionRejected: boolean;
+  admissionController: AdmissionController;
+  /**
+   * The policy that refused it: the Pod Security level ("restricted:latest"),
+   * the ValidatingAdmissionPolicy name, or the webhook name. May be empty.
+   */
+  admissionPolicy: string;
+  /** Why, as the API server reported it (the violation text). */
+  admissionReason: string;
+  /** For roles and clusterroles. */
+  role:
+    | RoleView
+    | undefined;
+  /** For rolebindings and clusterrolebindings. */
+  roleBinding:
+    | RoleBindingView
+    | undefined;
+  /** For services. */
+  service:
+    | ServiceView
+    | undefined;
+  /** For ingresses. */
+  ingress: IngressView | undefined;
 }
 
 export interface Identity {
@@ -256,6 +588,246 @@ export interface ClientAddress {
   /** sourceIPs[0]: the first address the API server saw in the chain. */
   ip: string;
   class: AddressClass;
+}
+
+/** One pod spec carried by a request (PS in the detection catalog). */
+export interface PodSpecView {
+  source: ObjectSource;
+  workloadKind: WorkloadKind;
+  /**
+   * The workload's namespace and name (metadata, else objectRef). Empty name
+   * for a create with generateName.
+   */
+  namespace: string;
+  name: string;
+  serviceAccountName: string;
+  hostPid: boolean;
+  hostIpc: boolean;
+  hostNetwork: boolean;
+  shareProcessNamespace: boolean;
+  /** Unset when the spec does not say (the service account's setting applies). */
+  automountServiceAccountToken?: boolean | undefined;
+  nodeName: string;
+  nodeSelector: { [key: string]: string };
+  /**
+   * The keys of spec.tolerations; "*" for a toleration with operator Exists
+   * and no key, which tolerates every taint (e.g. control-plane nodes).
+   */
+  tolerationKeys: string[];
+  /** containers, then initContainers, then ephemeralContainers. */
+  containers: ContainerView[];
+  hostPathVolumes: HostPathVolume[];
+  /** Secrets mounted as volumes: secret volumes and projected secret sources. */
+  secretVolumeNames: string[];
+  /** Names of projected volumes that mint a service-account token. */
+  tokenVolumeNames: string[];
+}
+
+export interface PodSpecView_NodeSelectorEntry {
+  key: string;
+  value: string;
+}
+
+/** One container, with the pod-level security context already applied. */
+export interface ContainerView {
+  name: string;
+  kind: ContainerKind;
+  image: string;
+  command: string[];
+  args: string[];
+  privileged: boolean;
+  /** Unset when the spec does not say (Linux then allows escalation). */
+  allowPrivilegeEscalation?:
+    | boolean
+    | undefined;
+  /** Effective values: the container's securityContext, else the pod's. */
+  runAsUser?: number | undefined;
+  runAsNonRoot?: boolean | undefined;
+  runsAsRoot: RootStatus;
+  /** capabilities.add / drop, upper-cased, without a "CAP_" prefix. */
+  capabilitiesAdded: string[];
+  capabilitiesDropped: string[];
+  /** "Default" or "Unmasked"; empty when unset. */
+  procMount: string;
+  readOnlyRootFilesystem: boolean;
+  /**
+   * Effective seccompProfile.type: "RuntimeDefault", "Unconfined",
+   * "Localhost"; empty when unset.
+   */
+  seccompProfileType: string;
+  /** Effective windowsOptions.hostProcess: a Windows host-process container. */
+  hostProcess: boolean;
+  volumeMounts: VolumeMountView[];
+  /** ports[].hostPort values that are set. */
+  hostPorts: number[];
+  /**
+   * Names of literal env vars (with a value, not valueFrom) whose name looks
+   * like a credential (contains pass, pwd, secret, token, key, credential or
+   * auth, any case). Never the values: the normalizer replaces those in the
+   * request and response objects.
+   */
+  credentialEnvNames: string[];
+  /** For ephemeral containers: the container whose namespaces it joins. */
+  targetContainerName: string;
+}
+
+export interface VolumeMountView {
+  name: string;
+  mountPath: string;
+  readOnly: boolean;
+}
+
+export interface HostPathVolume {
+  /** The volume name. */
+  name: string;
+  /** hostPath.path as written. */
+  path: string;
+  /** hostPath.type, e.g. "Directory", "Socket"; empty when unset. */
+  type: string;
+  /** Names of the containers that mount it. */
+  mountedBy: string[];
+  /** True when every mount of it is readOnly (also when nothing mounts it). */
+  readOnly: boolean;
+}
+
+/** An exec, attach or port-forward request, decoded from its requestURI. */
+export interface ExecView {
+  /** The command= query parameters, URL-decoded, in order (exec only). */
+  command: string[];
+  /** The container= parameter; empty means the pod's default container. */
+  container: string;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+  /** The ports= parameters of a port-forward. */
+  ports: number[];
+}
+
+/** One PolicyRule of a Role or ClusterRole. */
+export interface PolicyRuleView {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames: string[];
+  nonResourceUrls: string[];
+}
+
+/** A Role or ClusterRole. The flags consider every rule. */
+export interface RoleView {
+  source: ObjectSource;
+  clusterRole: boolean;
+  namespace: string;
+  name: string;
+  rules: PolicyRuleView[];
+  /** The ClusterRole has an aggregationRule (its rules come from other roles). */
+  hasAggregationRule: boolean;
+  /**
+   * The role's rules are aggregated into these roles, from the labels
+   * rbac.authorization.k8s.io/aggregate-to-<role>: "true" (e.g. "admin").
+   */
+  aggregatesTo: string[];
+  /** Some rule has verb "*". */
+  wildcardVerbs: boolean;
+  /** Some rule has resource "*". */
+  wildcardResources: boolean;
+  /**
+   * The grants_* flags follow RBAC's matching: "*" matches any verb, API
+   * group and resource, "* /<sub>" any resource's subresource; resourceNames
+   * narrow a grant but do not remove it.
+   * get, list or watch on secrets in the core group.
+   */
+  grantsSecretsRead: boolean;
+  /** escalate on roles or clusterroles (rbac.authorization.k8s.io). */
+  grantsEscalate: boolean;
+  /** bind on roles or clusterroles (rbac.authorization.k8s.io). */
+  grantsBind: boolean;
+  /** impersonate on users, groups, serviceaccounts, uids or userextras/*. */
+  grantsImpersonate: boolean;
+  /**
+   * create or get on pods/exec in the core group (get counts: websocket exec
+   * needed only get before the API server began to require create).
+   */
+  grantsPodsExec: boolean;
+}
+
+export interface SubjectView {
+  /** User, Group or ServiceAccount. */
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+export interface RoleRefView {
+  /** Role or ClusterRole. */
+  kind: string;
+  name: string;
+}
+
+/** A RoleBinding or ClusterRoleBinding. */
+export interface RoleBindingView {
+  source: ObjectSource;
+  clusterRoleBinding: boolean;
+  namespace: string;
+  name: string;
+  subjects: SubjectView[];
+  roleRef:
+    | RoleRefView
+    | undefined;
+  /** roleRef is the ClusterRole cluster-admin. */
+  bindsClusterAdmin: boolean;
+  /** A subject is the User system:anonymous or the Group system:unauthenticated. */
+  hasAnonymousSubject: boolean;
+  /**
+   * A subject is the Group system:authenticated (every authenticated caller;
+   * "effectively anonymous" where any cloud account can authenticate).
+   */
+  hasAllAuthenticatedSubject: boolean;
+}
+
+export interface ServicePortView {
+  name: string;
+  port: number;
+  /** A number or a named container port, as written; empty when unset. */
+  targetPort: string;
+  nodePort: number;
+  protocol: string;
+}
+
+export interface ServiceView {
+  source: ObjectSource;
+  namespace: string;
+  name: string;
+  /** spec.type as written; empty when unset (ClusterIP on create). */
+  type: string;
+  ports: ServicePortView[];
+  selector: { [key: string]: string };
+  externalIps: string[];
+  loadBalancerSourceRanges: string[];
+  externalName: string;
+  /** Type LoadBalancer or NodePort, or externalIPs set. */
+  externallyExposed: boolean;
+  /** A cloud annotation asks for an internal load balancer (AWS, Azure, GKE). */
+  internalLoadBalancer: boolean;
+}
+
+export interface ServiceView_SelectorEntry {
+  key: string;
+  value: string;
+}
+
+export interface IngressView {
+  source: ObjectSource;
+  namespace: string;
+  name: string;
+  /** rules[].host, in order, without duplicates. */
+  hosts: string[];
+  /** spec.tls has at least one entry. */
+  tls: boolean;
+  /** Services the ingress routes to (default backend and rule paths). */
+  backendServices: string[];
+  /** spec.ingressClassName, else the kubernetes.io/ingress.class annotation. */
+  ingressClass: string;
 }
 
 function createBaseAuditEventBatch(): AuditEventBatch {
@@ -1170,7 +1742,21 @@ export const ResponseStatus: MessageFns<ResponseStatus> = {
 };
 
 function createBaseDerivedViews(): DerivedViews {
-  return { identity: undefined, outcome: 0, client: undefined };
+  return {
+    identity: undefined,
+    outcome: 0,
+    client: undefined,
+    podSpecs: [],
+    exec: undefined,
+    admissionRejected: false,
+    admissionController: 0,
+    admissionPolicy: "",
+    admissionReason: "",
+    role: undefined,
+    roleBinding: undefined,
+    service: undefined,
+    ingress: undefined,
+  };
 }
 
 export const DerivedViews: MessageFns<DerivedViews> = {
@@ -1183,6 +1769,36 @@ export const DerivedViews: MessageFns<DerivedViews> = {
     }
     if (message.client !== undefined) {
       ClientAddress.encode(message.client, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.podSpecs) {
+      PodSpecView.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.exec !== undefined) {
+      ExecView.encode(message.exec, writer.uint32(42).fork()).join();
+    }
+    if (message.admissionRejected !== false) {
+      writer.uint32(48).bool(message.admissionRejected);
+    }
+    if (message.admissionController !== 0) {
+      writer.uint32(56).int32(message.admissionController);
+    }
+    if (message.admissionPolicy !== "") {
+      writer.uint32(66).string(message.admissionPolicy);
+    }
+    if (message.admissionReason !== "") {
+      writer.uint32(74).string(message.admissionReason);
+    }
+    if (message.role !== undefined) {
+      RoleView.encode(message.role, writer.uint32(82).fork()).join();
+    }
+    if (message.roleBinding !== undefined) {
+      RoleBindingView.encode(message.roleBinding, writer.uint32(90).fork()).join();
+    }
+    if (message.service !== undefined) {
+      ServiceView.encode(message.service, writer.uint32(98).fork()).join();
+    }
+    if (message.ingress !== undefined) {
+      IngressView.encode(message.ingress, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -1224,6 +1840,86 @@ export const DerivedViews: MessageFns<DerivedViews> = {
             message.client = ClientAddress.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.podSpecs.push(PodSpecView.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.exec = ExecView.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.admissionRejected = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.admissionController = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.admissionPolicy = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.admissionReason = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.role = RoleView.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.roleBinding = RoleBindingView.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.service = ServiceView.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.ingress = IngressView.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1241,6 +1937,40 @@ export const DerivedViews: MessageFns<DerivedViews> = {
       identity: isSet(object.identity) ? Identity.fromJSON(object.identity) : undefined,
       outcome: isSet(object.outcome) ? outcomeFromJSON(object.outcome) : 0,
       client: isSet(object.client) ? ClientAddress.fromJSON(object.client) : undefined,
+      podSpecs: globalThis.Array.isArray(object?.podSpecs)
+        ? object.podSpecs.map((e: any) => PodSpecView.fromJSON(e))
+        : globalThis.Array.isArray(object?.pod_specs)
+        ? object.pod_specs.map((e: any) => PodSpecView.fromJSON(e))
+        : [],
+      exec: isSet(object.exec) ? ExecView.fromJSON(object.exec) : undefined,
+      admissionRejected: isSet(object.admissionRejected)
+        ? globalThis.Boolean(object.admissionRejected)
+        : isSet(object.admission_rejected)
+        ? globalThis.Boolean(object.admission_rejected)
+        : false,
+      admissionController: isSet(object.admissionController)
+        ? admissionControllerFromJSON(object.admissionController)
+        : isSet(object.admission_controller)
+        ? admissionControllerFromJSON(object.admission_controller)
+        : 0,
+      admissionPolicy: isSet(object.admissionPolicy)
+        ? globalThis.String(object.admissionPolicy)
+        : isSet(object.admission_policy)
+        ? globalThis.String(object.admission_policy)
+        : "",
+      admissionReason: isSet(object.admissionReason)
+        ? globalThis.String(object.admissionReason)
+        : isSet(object.admission_reason)
+        ? globalThis.String(object.admission_reason)
+        : "",
+      role: isSet(object.role) ? RoleView.fromJSON(object.role) : undefined,
+      roleBinding: isSet(object.roleBinding)
+        ? RoleBindingView.fromJSON(object.roleBinding)
+        : isSet(object.role_binding)
+        ? RoleBindingView.fromJSON(object.role_binding)
+        : undefined,
+      service: isSet(object.service) ? ServiceView.fromJSON(object.service) : undefined,
+      ingress: isSet(object.ingress) ? IngressView.fromJSON(object.ingress) : undefined,
     };
   },
 
@@ -1254,6 +1984,36 @@ export const DerivedViews: MessageFns<DerivedViews> = {
     }
     if (message.client !== undefined) {
       obj.client = ClientAddress.toJSON(message.client);
+    }
+    if (message.podSpecs?.length) {
+      obj.podSpecs = message.podSpecs.map((e) => PodSpecView.toJSON(e));
+    }
+    if (message.exec !== undefined) {
+      obj.exec = ExecView.toJSON(message.exec);
+    }
+    if (message.admissionRejected !== false) {
+      obj.admissionRejected = message.admissionRejected;
+    }
+    if (message.admissionController !== 0) {
+      obj.admissionController = admissionControllerToJSON(message.admissionController);
+    }
+    if (message.admissionPolicy !== "") {
+      obj.admissionPolicy = message.admissionPolicy;
+    }
+    if (message.admissionReason !== "") {
+      obj.admissionReason = message.admissionReason;
+    }
+    if (message.role !== undefined) {
+      obj.role = RoleView.toJSON(message.role);
+    }
+    if (message.roleBinding !== undefined) {
+      obj.roleBinding = RoleBindingView.toJSON(message.roleBinding);
+    }
+    if (message.service !== undefined) {
+      obj.service = ServiceView.toJSON(message.service);
+    }
+    if (message.ingress !== undefined) {
+      obj.ingress = IngressView.toJSON(message.ingress);
     }
     return obj;
   },
@@ -1269,6 +2029,22 @@ export const DerivedViews: MessageFns<DerivedViews> = {
     message.outcome = object.outcome ?? 0;
     message.client = (object.client !== undefined && object.client !== null)
       ? ClientAddress.fromPartial(object.client)
+      : undefined;
+    message.podSpecs = object.podSpecs?.map((e) => PodSpecView.fromPartial(e)) || [];
+    message.exec = (object.exec !== undefined && object.exec !== null) ? ExecView.fromPartial(object.exec) : undefined;
+    message.admissionRejected = object.admissionRejected ?? false;
+    message.admissionController = object.admissionController ?? 0;
+    message.admissionPolicy = object.admissionPolicy ?? "";
+    message.admissionReason = object.admissionReason ?? "";
+    message.role = (object.role !== undefined && object.role !== null) ? RoleView.fromPartial(object.role) : undefined;
+    message.roleBinding = (object.roleBinding !== undefined && object.roleBinding !== null)
+      ? RoleBindingView.fromPartial(object.roleBinding)
+      : undefined;
+    message.service = (object.service !== undefined && object.service !== null)
+      ? ServiceView.fromPartial(object.service)
+      : undefined;
+    message.ingress = (object.ingress !== undefined && object.ingress !== null)
+      ? IngressView.fromPartial(object.ingress)
       : undefined;
     return message;
   },
@@ -1500,6 +2276,3008 @@ export const ClientAddress: MessageFns<ClientAddress> = {
     const message = createBaseClientAddress();
     message.ip = object.ip ?? "";
     message.class = object.class ?? 0;
+    return message;
+  },
+};
+
+function createBasePodSpecView(): PodSpecView {
+  return {
+    source: 0,
+    workloadKind: 0,
+    namespace: "",
+    name: "",
+    serviceAccountName: "",
+    hostPid: false,
+    hostIpc: false,
+    hostNetwork: false,
+    shareProcessNamespace: false,
+    automountServiceAccountToken: undefined,
+    nodeName: "",
+    nodeSelector: {},
+    tolerationKeys: [],
+    containers: [],
+    hostPathVolumes: [],
+    secretVolumeNames: [],
+    tokenVolumeNames: [],
+  };
+}
+
+export const PodSpecView: MessageFns<PodSpecView> = {
+  encode(message: PodSpecView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== 0) {
+      writer.uint32(8).int32(message.source);
+    }
+    if (message.workloadKind !== 0) {
+      writer.uint32(16).int32(message.workloadKind);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(26).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    if (message.serviceAccountName !== "") {
+      writer.uint32(42).string(message.serviceAccountName);
+    }
+    if (message.hostPid !== false) {
+      writer.uint32(48).bool(message.hostPid);
+    }
+    if (message.hostIpc !== false) {
+      writer.uint32(56).bool(message.hostIpc);
+    }
+    if (message.hostNetwork !== false) {
+      writer.uint32(64).bool(message.hostNetwork);
+    }
+    if (message.shareProcessNamespace !== false) {
+      writer.uint32(72).bool(message.shareProcessNamespace);
+    }
+    if (message.automountServiceAccountToken !== undefined) {
+      writer.uint32(80).bool(message.automountServiceAccountToken);
+    }
+    if (message.nodeName !== "") {
+      writer.uint32(90).string(message.nodeName);
+    }
+    globalThis.Object.entries(message.nodeSelector).forEach(([key, value]: [string, string]) => {
+      PodSpecView_NodeSelectorEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
+    });
+    for (const v of message.tolerationKeys) {
+      writer.uint32(106).string(v!);
+    }
+    for (const v of message.containers) {
+      ContainerView.encode(v!, writer.uint32(114).fork()).join();
+    }
+    for (const v of message.hostPathVolumes) {
+      HostPathVolume.encode(v!, writer.uint32(122).fork()).join();
+    }
+    for (const v of message.secretVolumeNames) {
+      writer.uint32(130).string(v!);
+    }
+    for (const v of message.tokenVolumeNames) {
+      writer.uint32(138).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodSpecView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodSpecView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.workloadKind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.serviceAccountName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.hostPid = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.hostIpc = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.hostNetwork = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.shareProcessNamespace = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.automountServiceAccountToken = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.nodeName = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            const entry12 = PodSpecView_NodeSelectorEntry.decode(reader, reader.uint32());
+            if (entry12.value !== undefined) {
+              message.nodeSelector[entry12.key] = entry12.value;
+            }
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.tolerationKeys.push(reader.string());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.containers.push(ContainerView.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.hostPathVolumes.push(HostPathVolume.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.secretVolumeNames.push(reader.string());
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.tokenVolumeNames.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodSpecView {
+    return {
+      source: isSet(object.source) ? objectSourceFromJSON(object.source) : 0,
+      workloadKind: isSet(object.workloadKind)
+        ? workloadKindFromJSON(object.workloadKind)
+        : isSet(object.workload_kind)
+        ? workloadKindFromJSON(object.workload_kind)
+        : 0,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      serviceAccountName: isSet(object.serviceAccountName)
+        ? globalThis.String(object.serviceAccountName)
+        : isSet(object.service_account_name)
+        ? globalThis.String(object.service_account_name)
+        : "",
+      hostPid: isSet(object.hostPid)
+        ? globalThis.Boolean(object.hostPid)
+        : isSet(object.host_pid)
+        ? globalThis.Boolean(object.host_pid)
+        : false,
+      hostIpc: isSet(object.hostIpc)
+        ? globalThis.Boolean(object.hostIpc)
+        : isSet(object.host_ipc)
+        ? globalThis.Boolean(object.host_ipc)
+        : false,
+      hostNetwork: isSet(object.hostNetwork)
+        ? globalThis.Boolean(object.hostNetwork)
+        : isSet(object.host_network)
+        ? globalThis.Boolean(object.host_network)
+        : false,
+      shareProcessNamespace: isSet(object.shareProcessNamespace)
+        ? globalThis.Boolean(object.shareProcessNamespace)
+        : isSet(object.share_process_namespace)
+        ? globalThis.Boolean(object.share_process_namespace)
+        : false,
+      automountServiceAccountToken: isSet(object.automountServiceAccountToken)
+        ? globalThis.Boolean(object.automountServiceAccountToken)
+        : isSet(object.automount_service_account_token)
+        ? globalThis.Boolean(object.automount_service_account_token)
+        : undefined,
+      nodeName: isSet(object.nodeName)
+        ? globalThis.String(object.nodeName)
+        : isSet(object.node_name)
+        ? globalThis.String(object.node_name)
+        : "",
+      nodeSelector: isObject(object.nodeSelector)
+        ? (globalThis.Object.entries(object.nodeSelector) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.node_selector)
+        ? (globalThis.Object.entries(object.node_selector) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      tolerationKeys: globalThis.Array.isArray(object?.tolerationKeys)
+        ? object.tolerationKeys.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.toleration_keys)
+        ? object.toleration_keys.map((e: any) => globalThis.String(e))
+        : [],
+      containers: globalThis.Array.isArray(object?.containers)
+        ? object.containers.map((e: any) => ContainerView.fromJSON(e))
+        : [],
+      hostPathVolumes: globalThis.Array.isArray(object?.hostPathVolumes)
+        ? object.hostPathVolumes.map((e: any) => HostPathVolume.fromJSON(e))
+        : globalThis.Array.isArray(object?.host_path_volumes)
+        ? object.host_path_volumes.map((e: any) => HostPathVolume.fromJSON(e))
+        : [],
+      secretVolumeNames: globalThis.Array.isArray(object?.secretVolumeNames)
+        ? object.secretVolumeNames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.secret_volume_names)
+        ? object.secret_volume_names.map((e: any) => globalThis.String(e))
+        : [],
+      tokenVolumeNames: globalThis.Array.isArray(object?.tokenVolumeNames)
+        ? object.tokenVolumeNames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.token_volume_names)
+        ? object.token_volume_names.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PodSpecView): unknown {
+    const obj: any = {};
+    if (message.source !== 0) {
+      obj.source = objectSourceToJSON(message.source);
+    }
+    if (message.workloadKind !== 0) {
+      obj.workloadKind = workloadKindToJSON(message.workloadKind);
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.serviceAccountName !== "") {
+      obj.serviceAccountName = message.serviceAccountName;
+    }
+    if (message.hostPid !== false) {
+      obj.hostPid = message.hostPid;
+    }
+    if (message.hostIpc !== false) {
+      obj.hostIpc = message.hostIpc;
+    }
+    if (message.hostNetwork !== false) {
+      obj.hostNetwork = message.hostNetwork;
+    }
+    if (message.shareProcessNamespace !== false) {
+      obj.shareProcessNamespace = message.shareProcessNamespace;
+    }
+    if (message.automountServiceAccountToken !== undefined) {
+      obj.automountServiceAccountToken = message.automountServiceAccountToken;
+    }
+    if (message.nodeName !== "") {
+      obj.nodeName = message.nodeName;
+    }
+    if (message.nodeSelector) {
+      const entries = globalThis.Object.entries(message.nodeSelector) as [string, string][];
+      if (entries.length > 0) {
+        obj.nodeSelector = {};
+        entries.forEach(([k, v]) => {
+          obj.nodeSelector[k] = v;
+        });
+      }
+    }
+    if (message.tolerationKeys?.length) {
+      obj.tolerationKeys = message.tolerationKeys;
+    }
+    if (message.containers?.length) {
+      obj.containers = message.containers.map((e) => ContainerView.toJSON(e));
+    }
+    if (message.hostPathVolumes?.length) {
+      obj.hostPathVolumes = message.hostPathVolumes.map((e) => HostPathVolume.toJSON(e));
+    }
+    if (message.secretVolumeNames?.length) {
+      obj.secretVolumeNames = message.secretVolumeNames;
+    }
+    if (message.tokenVolumeNames?.length) {
+      obj.tokenVolumeNames = message.tokenVolumeNames;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodSpecView>, I>>(base?: I): PodSpecView {
+    return PodSpecView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodSpecView>, I>>(object: I): PodSpecView {
+    const message = createBasePodSpecView();
+    message.source = object.source ?? 0;
+    message.workloadKind = object.workloadKind ?? 0;
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.serviceAccountName = object.serviceAccountName ?? "";
+    message.hostPid = object.hostPid ?? false;
+    message.hostIpc = object.hostIpc ?? false;
+    message.hostNetwork = object.hostNetwork ?? false;
+    message.shareProcessNamespace = object.shareProcessNamespace ?? false;
+    message.automountServiceAccountToken = object.automountServiceAccountToken ?? undefined;
+    message.nodeName = object.nodeName ?? "";
+    message.nodeSelector = (globalThis.Object.entries(object.nodeSelector ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.tolerationKeys = object.tolerationKeys?.map((e) => e) || [];
+    message.containers = object.containers?.map((e) => ContainerView.fromPartial(e)) || [];
+    message.hostPathVolumes = object.hostPathVolumes?.map((e) => HostPathVolume.fromPartial(e)) || [];
+    message.secretVolumeNames = object.secretVolumeNames?.map((e) => e) || [];
+    message.tokenVolumeNames = object.tokenVolumeNames?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBasePodSpecView_NodeSelectorEntry(): PodSpecView_NodeSelectorEntry {
+  return { key: "", value: "" };
+}
+
+export const PodSpecView_NodeSelectorEntry: MessageFns<PodSpecView_NodeSelectorEntry> = {
+  encode(message: PodSpecView_NodeSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodSpecView_NodeSelectorEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodSpecView_NodeSelectorEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PodSpecView_NodeSelectorEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: PodSpecView_NodeSelectorEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PodSpecView_NodeSelectorEntry>, I>>(base?: I): PodSpecView_NodeSelectorEntry {
+    return PodSpecView_NodeSelectorEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PodSpecView_NodeSelectorEntry>, I>>(
+    object: I,
+  ): PodSpecView_NodeSelectorEntry {
+    const message = createBasePodSpecView_NodeSelectorEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseContainerView(): ContainerView {
+  return {
+    name: "",
+    kind: 0,
+    image: "",
+    command: [],
+    args: [],
+    privileged: false,
+    allowPrivilegeEscalation: undefined,
+    runAsUser: undefined,
+    runAsNonRoot: undefined,
+    runsAsRoot: 0,
+    capabilitiesAdded: [],
+    capabilitiesDropped: [],
+    procMount: "",
+    readOnlyRootFilesystem: false,
+    seccompProfileType: "",
+    hostProcess: false,
+    volumeMounts: [],
+    hostPorts: [],
+    credentialEnvNames: [],
+    targetContainerName: "",
+  };
+}
+
+export const ContainerView: MessageFns<ContainerView> = {
+  encode(message: ContainerView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(16).int32(message.kind);
+    }
+    if (message.image !== "") {
+      writer.uint32(26).string(message.image);
+    }
+    for (const v of message.command) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.args) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.privileged !== false) {
+      writer.uint32(48).bool(message.privileged);
+    }
+    if (message.allowPrivilegeEscalation !== undefined) {
+      writer.uint32(56).bool(message.allowPrivilegeEscalation);
+    }
+    if (message.runAsUser !== undefined) {
+      writer.uint32(64).int64(message.runAsUser);
+    }
+    if (message.runAsNonRoot !== undefined) {
+      writer.uint32(72).bool(message.runAsNonRoot);
+    }
+    if (message.runsAsRoot !== 0) {
+      writer.uint32(80).int32(message.runsAsRoot);
+    }
+    for (const v of message.capabilitiesAdded) {
+      writer.uint32(90).string(v!);
+    }
+    for (const v of message.capabilitiesDropped) {
+      writer.uint32(98).string(v!);
+    }
+    if (message.procMount !== "") {
+      writer.uint32(106).string(message.procMount);
+    }
+    if (message.readOnlyRootFilesystem !== false) {
+      writer.uint32(112).bool(message.readOnlyRootFilesystem);
+    }
+    if (message.seccompProfileType !== "") {
+      writer.uint32(122).string(message.seccompProfileType);
+    }
+    if (message.hostProcess !== false) {
+      writer.uint32(128).bool(message.hostProcess);
+    }
+    for (const v of message.volumeMounts) {
+      VolumeMountView.encode(v!, writer.uint32(138).fork()).join();
+    }
+    if (message.hostPorts.length !== 0) {
+      writer.uint32(146).fork();
+      for (const v of message.hostPorts) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    for (const v of message.credentialEnvNames) {
+      writer.uint32(154).string(v!);
+    }
+    if (message.targetContainerName !== "") {
+      writer.uint32(162).string(message.targetContainerName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.command.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.args.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.privileged = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.allowPrivilegeEscalation = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.runAsUser = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.runAsNonRoot = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.runsAsRoot = reader.int32() as any;
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.capabilitiesAdded.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.capabilitiesDropped.push(reader.string());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.procMount = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.readOnlyRootFilesystem = reader.bool();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.seccompProfileType = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.hostProcess = reader.bool();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.volumeMounts.push(VolumeMountView.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag === 144) {
+              message.hostPorts.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 146) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.hostPorts.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.credentialEnvNames.push(reader.string());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.targetContainerName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainerView {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      kind: isSet(object.kind) ? containerKindFromJSON(object.kind) : 0,
+      image: isSet(object.image) ? globalThis.String(object.image) : "",
+      command: globalThis.Array.isArray(object?.command) ? object.command.map((e: any) => globalThis.String(e)) : [],
+      args: globalThis.Array.isArray(object?.args) ? object.args.map((e: any) => globalThis.String(e)) : [],
+      privileged: isSet(object.privileged) ? globalThis.Boolean(object.privileged) : false,
+      allowPrivilegeEscalation: isSet(object.allowPrivilegeEscalation)
+        ? globalThis.Boolean(object.allowPrivilegeEscalation)
+        : isSet(object.allow_privilege_escalation)
+        ? globalThis.Boolean(object.allow_privilege_escalation)
+        : undefined,
+      runAsUser: isSet(object.runAsUser)
+        ? globalThis.Number(object.runAsUser)
+        : isSet(object.run_as_user)
+        ? globalThis.Number(object.run_as_user)
+        : undefined,
+      runAsNonRoot: isSet(object.runAsNonRoot)
+        ? globalThis.Boolean(object.runAsNonRoot)
+        : isSet(object.run_as_non_root)
+        ? globalThis.Boolean(object.run_as_non_root)
+        : undefined,
+      runsAsRoot: isSet(object.runsAsRoot)
+        ? rootStatusFromJSON(object.runsAsRoot)
+        : isSet(object.runs_as_root)
+        ? rootStatusFromJSON(object.runs_as_root)
+        : 0,
+      capabilitiesAdded: globalThis.Array.isArray(object?.capabilitiesAdded)
+        ? object.capabilitiesAdded.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.capabilities_added)
+        ? object.capabilities_added.map((e: any) => globalThis.String(e))
+        : [],
+      capabilitiesDropped: globalThis.Array.isArray(object?.capabilitiesDropped)
+        ? object.capabilitiesDropped.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.capabilities_dropped)
+        ? object.capabilities_dropped.map((e: any) => globalThis.String(e))
+        : [],
+      procMount: isSet(object.procMount)
+        ? globalThis.String(object.procMount)
+        : isSet(object.proc_mount)
+        ? globalThis.String(object.proc_mount)
+        : "",
+      readOnlyRootFilesystem: isSet(object.readOnlyRootFilesystem)
+        ? globalThis.Boolean(object.readOnlyRootFilesystem)
+        : isSet(object.read_only_root_filesystem)
+        ? globalThis.Boolean(object.read_only_root_filesystem)
+        : false,
+      seccompProfileType: isSet(object.seccompProfileType)
+        ? globalThis.String(object.seccompProfileType)
+        : isSet(object.seccomp_profile_type)
+        ? globalThis.String(object.seccomp_profile_type)
+        : "",
+      hostProcess: isSet(object.hostProcess)
+        ? globalThis.Boolean(object.hostProcess)
+        : isSet(object.host_process)
+        ? globalThis.Boolean(object.host_process)
+        : false,
+      volumeMounts: globalThis.Array.isArray(object?.volumeMounts)
+        ? object.volumeMounts.map((e: any) => VolumeMountView.fromJSON(e))
+        : globalThis.Array.isArray(object?.volume_mounts)
+        ? object.volume_mounts.map((e: any) => VolumeMountView.fromJSON(e))
+        : [],
+      hostPorts: globalThis.Array.isArray(object?.hostPorts)
+        ? object.hostPorts.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.host_ports)
+        ? object.host_ports.map((e: any) => globalThis.Number(e))
+        : [],
+      credentialEnvNames: globalThis.Array.isArray(object?.credentialEnvNames)
+        ? object.credentialEnvNames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.credential_env_names)
+        ? object.credential_env_names.map((e: any) => globalThis.String(e))
+        : [],
+      targetContainerName: isSet(object.targetContainerName)
+        ? globalThis.String(object.targetContainerName)
+        : isSet(object.target_container_name)
+        ? globalThis.String(object.target_container_name)
+        : "",
+    };
+  },
+
+  toJSON(message: ContainerView): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.kind !== 0) {
+      obj.kind = containerKindToJSON(message.kind);
+    }
+    if (message.image !== "") {
+      obj.image = message.image;
+    }
+    if (message.command?.length) {
+      obj.command = message.command;
+    }
+    if (message.args?.length) {
+      obj.args = message.args;
+    }
+    if (message.privileged !== false) {
+      obj.privileged = message.privileged;
+    }
+    if (message.allowPrivilegeEscalation !== undefined) {
+      obj.allowPrivilegeEscalation = message.allowPrivilegeEscalation;
+    }
+    if (message.runAsUser !== undefined) {
+      obj.runAsUser = Math.round(message.runAsUser);
+    }
+    if (message.runAsNonRoot !== undefined) {
+      obj.runAsNonRoot = message.runAsNonRoot;
+    }
+    if (message.runsAsRoot !== 0) {
+      obj.runsAsRoot = rootStatusToJSON(message.runsAsRoot);
+    }
+    if (message.capabilitiesAdded?.length) {
+      obj.capabilitiesAdded = message.capabilitiesAdded;
+    }
+    if (message.capabilitiesDropped?.length) {
+      obj.capabilitiesDropped = message.capabilitiesDropped;
+    }
+    if (message.procMount !== "") {
+      obj.procMount = message.procMount;
+    }
+    if (message.readOnlyRootFilesystem !== false) {
+      obj.readOnlyRootFilesystem = message.readOnlyRootFilesystem;
+    }
+    if (message.seccompProfileType !== "") {
+      obj.seccompProfileType = message.seccompProfileType;
+    }
+    if (message.hostProcess !== false) {
+      obj.hostProcess = message.hostProcess;
+    }
+    if (message.volumeMounts?.length) {
+      obj.volumeMounts = message.volumeMounts.map((e) => VolumeMountView.toJSON(e));
+    }
+    if (message.hostPorts?.length) {
+      obj.hostPorts = message.hostPorts.map((e) => Math.round(e));
+    }
+    if (message.credentialEnvNames?.length) {
+      obj.credentialEnvNames = message.credentialEnvNames;
+    }
+    if (message.targetContainerName !== "") {
+      obj.targetContainerName = message.targetContainerName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ContainerView>, I>>(base?: I): ContainerView {
+    return ContainerView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ContainerView>, I>>(object: I): ContainerView {
+    const message = createBaseContainerView();
+    message.name = object.name ?? "";
+    message.kind = object.kind ?? 0;
+    message.image = object.image ?? "";
+    message.command = object.command?.map((e) => e) || [];
+    message.args = object.args?.map((e) => e) || [];
+    message.privileged = object.privileged ?? false;
+    message.allowPrivilegeEscalation = object.allowPrivilegeEscalation ?? undefined;
+    message.runAsUser = object.runAsUser ?? undefined;
+    message.runAsNonRoot = object.runAsNonRoot ?? undefined;
+    message.runsAsRoot = object.runsAsRoot ?? 0;
+    message.capabilitiesAdded = object.capabilitiesAdded?.map((e) => e) || [];
+    message.capabilitiesDropped = object.capabilitiesDropped?.map((e) => e) || [];
+    message.procMount = object.procMount ?? "";
+    message.readOnlyRootFilesystem = object.readOnlyRootFilesystem ?? false;
+    message.seccompProfileType = object.seccompProfileType ?? "";
+    message.hostProcess = object.hostProcess ?? false;
+    message.volumeMounts = object.volumeMounts?.map((e) => VolumeMountView.fromPartial(e)) || [];
+    message.hostPorts = object.hostPorts?.map((e) => e) || [];
+    message.credentialEnvNames = object.credentialEnvNames?.map((e) => e) || [];
+    message.targetContainerName = object.targetContainerName ?? "";
+    return message;
+  },
+};
+
+function createBaseVolumeMountView(): VolumeMountView {
+  return { name: "", mountPath: "", readOnly: false };
+}
+
+export const VolumeMountView: MessageFns<VolumeMountView> = {
+  encode(message: VolumeMountView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.mountPath !== "") {
+      writer.uint32(18).string(message.mountPath);
+    }
+    if (message.readOnly !== false) {
+      writer.uint32(24).bool(message.readOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeMountView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeMountView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mountPath = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VolumeMountView {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      mountPath: isSet(object.mountPath)
+        ? globalThis.String(object.mountPath)
+        : isSet(object.mount_path)
+        ? globalThis.String(object.mount_path)
+        : "",
+      readOnly: isSet(object.readOnly)
+        ? globalThis.Boolean(object.readOnly)
+        : isSet(object.read_only)
+        ? globalThis.Boolean(object.read_only)
+        : false,
+    };
+  },
+
+  toJSON(message: VolumeMountView): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.mountPath !== "") {
+      obj.mountPath = message.mountPath;
+    }
+    if (message.readOnly !== false) {
+      obj.readOnly = message.readOnly;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VolumeMountView>, I>>(base?: I): VolumeMountView {
+    return VolumeMountView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VolumeMountView>, I>>(object: I): VolumeMountView {
+    const message = createBaseVolumeMountView();
+    message.name = object.name ?? "";
+    message.mountPath = object.mountPath ?? "";
+    message.readOnly = object.readOnly ?? false;
+    return message;
+  },
+};
+
+function createBaseHostPathVolume(): HostPathVolume {
+  return { name: "", path: "", type: "", mountedBy: [], readOnly: false };
+}
+
+export const HostPathVolume: MessageFns<HostPathVolume> = {
+  encode(message: HostPathVolume, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.type !== "") {
+      writer.uint32(26).string(message.type);
+    }
+    for (const v of message.mountedBy) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.readOnly !== false) {
+      writer.uint32(40).bool(message.readOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostPathVolume {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostPathVolume();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.mountedBy.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostPathVolume {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      mountedBy: globalThis.Array.isArray(object?.mountedBy)
+        ? object.mountedBy.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.mounted_by)
+        ? object.mounted_by.map((e: any) => globalThis.String(e))
+        : [],
+      readOnly: isSet(object.readOnly)
+        ? globalThis.Boolean(object.readOnly)
+        : isSet(object.read_only)
+        ? globalThis.Boolean(object.read_only)
+        : false,
+    };
+  },
+
+  toJSON(message: HostPathVolume): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.mountedBy?.length) {
+      obj.mountedBy = message.mountedBy;
+    }
+    if (message.readOnly !== false) {
+      obj.readOnly = message.readOnly;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostPathVolume>, I>>(base?: I): HostPathVolume {
+    return HostPathVolume.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostPathVolume>, I>>(object: I): HostPathVolume {
+    const message = createBaseHostPathVolume();
+    message.name = object.name ?? "";
+    message.path = object.path ?? "";
+    message.type = object.type ?? "";
+    message.mountedBy = object.mountedBy?.map((e) => e) || [];
+    message.readOnly = object.readOnly ?? false;
+    return message;
+  },
+};
+
+function createBaseExecView(): ExecView {
+  return { command: [], container: "", stdin: false, stdout: false, stderr: false, tty: false, ports: [] };
+}
+
+export const ExecView: MessageFns<ExecView> = {
+  encode(message: ExecView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.command) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.container !== "") {
+      writer.uint32(18).string(message.container);
+    }
+    if (message.stdin !== false) {
+      writer.uint32(24).bool(message.stdin);
+    }
+    if (message.stdout !== false) {
+      writer.uint32(32).bool(message.stdout);
+    }
+    if (message.stderr !== false) {
+      writer.uint32(40).bool(message.stderr);
+    }
+    if (message.tty !== false) {
+      writer.uint32(48).bool(message.tty);
+    }
+    if (message.ports.length !== 0) {
+      writer.uint32(58).fork();
+      for (const v of message.ports) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExecView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExecView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.command.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.stdin = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stdout = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.stderr = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.tty = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag === 56) {
+              message.ports.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 58) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.ports.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExecView {
+    return {
+      command: globalThis.Array.isArray(object?.command) ? object.command.map((e: any) => globalThis.String(e)) : [],
+      container: isSet(object.container) ? globalThis.String(object.container) : "",
+      stdin: isSet(object.stdin) ? globalThis.Boolean(object.stdin) : false,
+      stdout: isSet(object.stdout) ? globalThis.Boolean(object.stdout) : false,
+      stderr: isSet(object.stderr) ? globalThis.Boolean(object.stderr) : false,
+      tty: isSet(object.tty) ? globalThis.Boolean(object.tty) : false,
+      ports: globalThis.Array.isArray(object?.ports) ? object.ports.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: ExecView): unknown {
+    const obj: any = {};
+    if (message.command?.length) {
+      obj.command = message.command;
+    }
+    if (message.container !== "") {
+      obj.container = message.container;
+    }
+    if (message.stdin !== false) {
+      obj.stdin = message.stdin;
+    }
+    if (message.stdout !== false) {
+      obj.stdout = message.stdout;
+    }
+    if (message.stderr !== false) {
+      obj.stderr = message.stderr;
+    }
+    if (message.tty !== false) {
+      obj.tty = message.tty;
+    }
+    if (message.ports?.length) {
+      obj.ports = message.ports.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExecView>, I>>(base?: I): ExecView {
+    return ExecView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExecView>, I>>(object: I): ExecView {
+    const message = createBaseExecView();
+    message.command = object.command?.map((e) => e) || [];
+    message.container = object.container ?? "";
+    message.stdin = object.stdin ?? false;
+    message.stdout = object.stdout ?? false;
+    message.stderr = object.stderr ?? false;
+    message.tty = object.tty ?? false;
+    message.ports = object.ports?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBasePolicyRuleView(): PolicyRuleView {
+  return { apiGroups: [], resources: [], verbs: [], resourceNames: [], nonResourceUrls: [] };
+}
+
+export const PolicyRuleView: MessageFns<PolicyRuleView> = {
+  encode(message: PolicyRuleView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.apiGroups) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.resources) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.verbs) {
+      writer.uint32(26).string(v!);
+    }
+    for (const v of message.resourceNames) {
+      writer.uint32(34).string(v!);
+    }
+    for (const v of message.nonResourceUrls) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PolicyRuleView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePolicyRuleView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.apiGroups.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resources.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.verbs.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resourceNames.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.nonResourceUrls.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PolicyRuleView {
+    return {
+      apiGroups: globalThis.Array.isArray(object?.apiGroups)
+        ? object.apiGroups.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.api_groups)
+        ? object.api_groups.map((e: any) => globalThis.String(e))
+        : [],
+      resources: globalThis.Array.isArray(object?.resources)
+        ? object.resources.map((e: any) => globalThis.String(e))
+        : [],
+      verbs: globalThis.Array.isArray(object?.verbs) ? object.verbs.map((e: any) => globalThis.String(e)) : [],
+      resourceNames: globalThis.Array.isArray(object?.resourceNames)
+        ? object.resourceNames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.resource_names)
+        ? object.resource_names.map((e: any) => globalThis.String(e))
+        : [],
+      nonResourceUrls: globalThis.Array.isArray(object?.nonResourceUrls)
+        ? object.nonResourceUrls.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.non_resource_urls)
+        ? object.non_resource_urls.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PolicyRuleView): unknown {
+    const obj: any = {};
+    if (message.apiGroups?.length) {
+      obj.apiGroups = message.apiGroups;
+    }
+    if (message.resources?.length) {
+      obj.resources = message.resources;
+    }
+    if (message.verbs?.length) {
+      obj.verbs = message.verbs;
+    }
+    if (message.resourceNames?.length) {
+      obj.resourceNames = message.resourceNames;
+    }
+    if (message.nonResourceUrls?.length) {
+      obj.nonResourceUrls = message.nonResourceUrls;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PolicyRuleView>, I>>(base?: I): PolicyRuleView {
+    return PolicyRuleView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PolicyRuleView>, I>>(object: I): PolicyRuleView {
+    const message = createBasePolicyRuleView();
+    message.apiGroups = object.apiGroups?.map((e) => e) || [];
+    message.resources = object.resources?.map((e) => e) || [];
+    message.verbs = object.verbs?.map((e) => e) || [];
+    message.resourceNames = object.resourceNames?.map((e) => e) || [];
+    message.nonResourceUrls = object.nonResourceUrls?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseRoleView(): RoleView {
+  return {
+    source: 0,
+    clusterRole: false,
+    namespace: "",
+    name: "",
+    rules: [],
+    hasAggregationRule: false,
+    aggregatesTo: [],
+    wildcardVerbs: false,
+    wildcardResources: false,
+    grantsSecretsRead: false,
+    grantsEscalate: false,
+    grantsBind: false,
+    grantsImpersonate: false,
+    grantsPodsExec: false,
+  };
+}
+
+export const RoleView: MessageFns<RoleView> = {
+  encode(message: RoleView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== 0) {
+      writer.uint32(8).int32(message.source);
+    }
+    if (message.clusterRole !== false) {
+      writer.uint32(16).bool(message.clusterRole);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(26).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    for (const v of message.rules) {
+      PolicyRuleView.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.hasAggregationRule !== false) {
+      writer.uint32(48).bool(message.hasAggregationRule);
+    }
+    for (const v of message.aggregatesTo) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.wildcardVerbs !== false) {
+      writer.uint32(64).bool(message.wildcardVerbs);
+    }
+    if (message.wildcardResources !== false) {
+      writer.uint32(72).bool(message.wildcardResources);
+    }
+    if (message.grantsSecretsRead !== false) {
+      writer.uint32(80).bool(message.grantsSecretsRead);
+    }
+    if (message.grantsEscalate !== false) {
+      writer.uint32(88).bool(message.grantsEscalate);
+    }
+    if (message.grantsBind !== false) {
+      writer.uint32(96).bool(message.grantsBind);
+    }
+    if (message.grantsImpersonate !== false) {
+      writer.uint32(104).bool(message.grantsImpersonate);
+    }
+    if (message.grantsPodsExec !== false) {
+      writer.uint32(112).bool(message.grantsPodsExec);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoleView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoleView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.clusterRole = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.rules.push(PolicyRuleView.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.hasAggregationRule = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.aggregatesTo.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.wildcardVerbs = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.wildcardResources = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.grantsSecretsRead = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.grantsEscalate = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.grantsBind = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.grantsImpersonate = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.grantsPodsExec = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RoleView {
+    return {
+      source: isSet(object.source) ? objectSourceFromJSON(object.source) : 0,
+      clusterRole: isSet(object.clusterRole)
+        ? globalThis.Boolean(object.clusterRole)
+        : isSet(object.cluster_role)
+        ? globalThis.Boolean(object.cluster_role)
+        : false,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => PolicyRuleView.fromJSON(e)) : [],
+      hasAggregationRule: isSet(object.hasAggregationRule)
+        ? globalThis.Boolean(object.hasAggregationRule)
+        : isSet(object.has_aggregation_rule)
+        ? globalThis.Boolean(object.has_aggregation_rule)
+        : false,
+      aggregatesTo: globalThis.Array.isArray(object?.aggregatesTo)
+        ? object.aggregatesTo.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.aggregates_to)
+        ? object.aggregates_to.map((e: any) => globalThis.String(e))
+        : [],
+      wildcardVerbs: isSet(object.wildcardVerbs)
+        ? globalThis.Boolean(object.wildcardVerbs)
+        : isSet(object.wildcard_verbs)
+        ? globalThis.Boolean(object.wildcard_verbs)
+        : false,
+      wildcardResources: isSet(object.wildcardResources)
+        ? globalThis.Boolean(object.wildcardResources)
+        : isSet(object.wildcard_resources)
+        ? globalThis.Boolean(object.wildcard_resources)
+        : false,
+      grantsSecretsRead: isSet(object.grantsSecretsRead)
+        ? globalThis.Boolean(object.grantsSecretsRead)
+        : isSet(object.grants_secrets_read)
+        ? globalThis.Boolean(object.grants_secrets_read)
+        : false,
+      grantsEscalate: isSet(object.grantsEscalate)
+        ? globalThis.Boolean(object.grantsEscalate)
+        : isSet(object.grants_escalate)
+        ? globalThis.Boolean(object.grants_escalate)
+        : false,
+      grantsBind: isSet(object.grantsBind)
+        ? globalThis.Boolean(object.grantsBind)
+        : isSet(object.grants_bind)
+        ? globalThis.Boolean(object.grants_bind)
+        : false,
+      grantsImpersonate: isSet(object.grantsImpersonate)
+        ? globalThis.Boolean(object.grantsImpersonate)
+        : isSet(object.grants_impersonate)
+        ? globalThis.Boolean(object.grants_impersonate)
+        : false,
+      grantsPodsExec: isSet(object.grantsPodsExec)
+        ? globalThis.Boolean(object.grantsPodsExec)
+        : isSet(object.grants_pods_exec)
+        ? globalThis.Boolean(object.grants_pods_exec)
+        : false,
+    };
+  },
+
+  toJSON(message: RoleView): unknown {
+    const obj: any = {};
+    if (message.source !== 0) {
+      obj.source = objectSourceToJSON(message.source);
+    }
+    if (message.clusterRole !== false) {
+      obj.clusterRole = message.clusterRole;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.rules?.length) {
+      obj.rules = message.rules.map((e) => PolicyRuleView.toJSON(e));
+    }
+    if (message.hasAggregationRule !== false) {
+      obj.hasAggregationRule = message.hasAggregationRule;
+    }
+    if (message.aggregatesTo?.length) {
+      obj.aggregatesTo = message.aggregatesTo;
+    }
+    if (message.wildcardVerbs !== false) {
+      obj.wildcardVerbs = message.wildcardVerbs;
+    }
+    if (message.wildcardResources !== false) {
+      obj.wildcardResources = message.wildcardResources;
+    }
+    if (message.grantsSecretsRead !== false) {
+      obj.grantsSecretsRead = message.grantsSecretsRead;
+    }
+    if (message.grantsEscalate !== false) {
+      obj.grantsEscalate = message.grantsEscalate;
+    }
+    if (message.grantsBind !== false) {
+      obj.grantsBind = message.grantsBind;
+    }
+    if (message.grantsImpersonate !== false) {
+      obj.grantsImpersonate = message.grantsImpersonate;
+    }
+    if (message.grantsPodsExec !== false) {
+      obj.grantsPodsExec = message.grantsPodsExec;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RoleView>, I>>(base?: I): RoleView {
+    return RoleView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RoleView>, I>>(object: I): RoleView {
+    const message = createBaseRoleView();
+    message.source = object.source ?? 0;
+    message.clusterRole = object.clusterRole ?? false;
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.rules = object.rules?.map((e) => PolicyRuleView.fromPartial(e)) || [];
+    message.hasAggregationRule = object.hasAggregationRule ?? false;
+    message.aggregatesTo = object.aggregatesTo?.map((e) => e) || [];
+    message.wildcardVerbs = object.wildcardVerbs ?? false;
+    message.wildcardResources = object.wildcardResources ?? false;
+    message.grantsSecretsRead = object.grantsSecretsRead ?? false;
+    message.grantsEscalate = object.grantsEscalate ?? false;
+    message.grantsBind = object.grantsBind ?? false;
+    message.grantsImpersonate = object.grantsImpersonate ?? false;
+    message.grantsPodsExec = object.grantsPodsExec ?? false;
+    return message;
+  },
+};
+
+function createBaseSubjectView(): SubjectView {
+  return { kind: "", name: "", namespace: "" };
+}
+
+export const SubjectView: MessageFns<SubjectView> = {
+  encode(message: SubjectView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(26).string(message.namespace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubjectView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubjectView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SubjectView {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+    };
+  },
+
+  toJSON(message: SubjectView): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubjectView>, I>>(base?: I): SubjectView {
+    return SubjectView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubjectView>, I>>(object: I): SubjectView {
+    const message = createBaseSubjectView();
+    message.kind = object.kind ?? "";
+    message.name = object.name ?? "";
+    message.namespace = object.namespace ?? "";
+    return message;
+  },
+};
+
+function createBaseRoleRefView(): RoleRefView {
+  return { kind: "", name: "" };
+}
+
+export const RoleRefView: MessageFns<RoleRefView> = {
+  encode(message: RoleRefView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== "") {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoleRefView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoleRefView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RoleRefView {
+    return {
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: RoleRefView): unknown {
+    const obj: any = {};
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RoleRefView>, I>>(base?: I): RoleRefView {
+    return RoleRefView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RoleRefView>, I>>(object: I): RoleRefView {
+    const message = createBaseRoleRefView();
+    message.kind = object.kind ?? "";
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseRoleBindingView(): RoleBindingView {
+  return {
+    source: 0,
+    clusterRoleBinding: false,
+    namespace: "",
+    name: "",
+    subjects: [],
+    roleRef: undefined,
+    bindsClusterAdmin: false,
+    hasAnonymousSubject: false,
+    hasAllAuthenticatedSubject: false,
+  };
+}
+
+export const RoleBindingView: MessageFns<RoleBindingView> = {
+  encode(message: RoleBindingView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== 0) {
+      writer.uint32(8).int32(message.source);
+    }
+    if (message.clusterRoleBinding !== false) {
+      writer.uint32(16).bool(message.clusterRoleBinding);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(26).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(34).string(message.name);
+    }
+    for (const v of message.subjects) {
+      SubjectView.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.roleRef !== undefined) {
+      RoleRefView.encode(message.roleRef, writer.uint32(50).fork()).join();
+    }
+    if (message.bindsClusterAdmin !== false) {
+      writer.uint32(56).bool(message.bindsClusterAdmin);
+    }
+    if (message.hasAnonymousSubject !== false) {
+      writer.uint32(64).bool(message.hasAnonymousSubject);
+    }
+    if (message.hasAllAuthenticatedSubject !== false) {
+      writer.uint32(72).bool(message.hasAllAuthenticatedSubject);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoleBindingView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoleBindingView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.clusterRoleBinding = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.subjects.push(SubjectView.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.roleRef = RoleRefView.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.bindsClusterAdmin = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.hasAnonymousSubject = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.hasAllAuthenticatedSubject = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RoleBindingView {
+    return {
+      source: isSet(object.source) ? objectSourceFromJSON(object.source) : 0,
+      clusterRoleBinding: isSet(object.clusterRoleBinding)
+        ? globalThis.Boolean(object.clusterRoleBinding)
+        : isSet(object.cluster_role_binding)
+        ? globalThis.Boolean(object.cluster_role_binding)
+        : false,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      subjects: globalThis.Array.isArray(object?.subjects)
+        ? object.subjects.map((e: any) => SubjectView.fromJSON(e))
+        : [],
+      roleRef: isSet(object.roleRef)
+        ? RoleRefView.fromJSON(object.roleRef)
+        : isSet(object.role_ref)
+        ? RoleRefView.fromJSON(object.role_ref)
+        : undefined,
+      bindsClusterAdmin: isSet(object.bindsClusterAdmin)
+        ? globalThis.Boolean(object.bindsClusterAdmin)
+        : isSet(object.binds_cluster_admin)
+        ? globalThis.Boolean(object.binds_cluster_admin)
+        : false,
+      hasAnonymousSubject: isSet(object.hasAnonymousSubject)
+        ? globalThis.Boolean(object.hasAnonymousSubject)
+        : isSet(object.has_anonymous_subject)
+        ? globalThis.Boolean(object.has_anonymous_subject)
+        : false,
+      hasAllAuthenticatedSubject: isSet(object.hasAllAuthenticatedSubject)
+        ? globalThis.Boolean(object.hasAllAuthenticatedSubject)
+        : isSet(object.has_all_authenticated_subject)
+        ? globalThis.Boolean(object.has_all_authenticated_subject)
+        : false,
+    };
+  },
+
+  toJSON(message: RoleBindingView): unknown {
+    const obj: any = {};
+    if (message.source !== 0) {
+      obj.source = objectSourceToJSON(message.source);
+    }
+    if (message.clusterRoleBinding !== false) {
+      obj.clusterRoleBinding = message.clusterRoleBinding;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.subjects?.length) {
+      obj.subjects = message.subjects.map((e) => SubjectView.toJSON(e));
+    }
+    if (message.roleRef !== undefined) {
+      obj.roleRef = RoleRefView.toJSON(message.roleRef);
+    }
+    if (message.bindsClusterAdmin !== false) {
+      obj.bindsClusterAdmin = message.bindsClusterAdmin;
+    }
+    if (message.hasAnonymousSubject !== false) {
+      obj.hasAnonymousSubject = message.hasAnonymousSubject;
+    }
+    if (message.hasAllAuthenticatedSubject !== false) {
+      obj.hasAllAuthenticatedSubject = message.hasAllAuthenticatedSubject;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RoleBindingView>, I>>(base?: I): RoleBindingView {
+    return RoleBindingView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RoleBindingView>, I>>(object: I): RoleBindingView {
+    const message = createBaseRoleBindingView();
+    message.source = object.source ?? 0;
+    message.clusterRoleBinding = object.clusterRoleBinding ?? false;
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.subjects = object.subjects?.map((e) => SubjectView.fromPartial(e)) || [];
+    message.roleRef = (object.roleRef !== undefined && object.roleRef !== null)
+      ? RoleRefView.fromPartial(object.roleRef)
+      : undefined;
+    message.bindsClusterAdmin = object.bindsClusterAdmin ?? false;
+    message.hasAnonymousSubject = object.hasAnonymousSubject ?? false;
+    message.hasAllAuthenticatedSubject = object.hasAllAuthenticatedSubject ?? false;
+    return message;
+  },
+};
+
+function createBaseServicePortView(): ServicePortView {
+  return { name: "", port: 0, targetPort: "", nodePort: 0, protocol: "" };
+}
+
+export const ServicePortView: MessageFns<ServicePortView> = {
+  encode(message: ServicePortView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.port !== 0) {
+      writer.uint32(16).int32(message.port);
+    }
+    if (message.targetPort !== "") {
+      writer.uint32(26).string(message.targetPort);
+    }
+    if (message.nodePort !== 0) {
+      writer.uint32(32).int32(message.nodePort);
+    }
+    if (message.protocol !== "") {
+      writer.uint32(42).string(message.protocol);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServicePortView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServicePortView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.port = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.targetPort = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.nodePort = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.protocol = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServicePortView {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      port: isSet(object.port) ? globalThis.Number(object.port) : 0,
+      targetPort: isSet(object.targetPort)
+        ? globalThis.String(object.targetPort)
+        : isSet(object.target_port)
+        ? globalThis.String(object.target_port)
+        : "",
+      nodePort: isSet(object.nodePort)
+        ? globalThis.Number(object.nodePort)
+        : isSet(object.node_port)
+        ? globalThis.Number(object.node_port)
+        : 0,
+      protocol: isSet(object.protocol) ? globalThis.String(object.protocol) : "",
+    };
+  },
+
+  toJSON(message: ServicePortView): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.port !== 0) {
+      obj.port = Math.round(message.port);
+    }
+    if (message.targetPort !== "") {
+      obj.targetPort = message.targetPort;
+    }
+    if (message.nodePort !== 0) {
+      obj.nodePort = Math.round(message.nodePort);
+    }
+    if (message.protocol !== "") {
+      obj.protocol = message.protocol;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServicePortView>, I>>(base?: I): ServicePortView {
+    return ServicePortView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServicePortView>, I>>(object: I): ServicePortView {
+    const message = createBaseServicePortView();
+    message.name = object.name ?? "";
+    message.port = object.port ?? 0;
+    message.targetPort = object.targetPort ?? "";
+    message.nodePort = object.nodePort ?? 0;
+    message.protocol = object.protocol ?? "";
+    return message;
+  },
+};
+
+function createBaseServiceView(): ServiceView {
+  return {
+    source: 0,
+    namespace: "",
+    name: "",
+    type: "",
+    ports: [],
+    selector: {},
+    externalIps: [],
+    loadBalancerSourceRanges: [],
+    externalName: "",
+    externallyExposed: false,
+    internalLoadBalancer: false,
+  };
+}
+
+export const ServiceView: MessageFns<ServiceView> = {
+  encode(message: ServiceView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== 0) {
+      writer.uint32(8).int32(message.source);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.type !== "") {
+      writer.uint32(34).string(message.type);
+    }
+    for (const v of message.ports) {
+      ServicePortView.encode(v!, writer.uint32(42).fork()).join();
+    }
+    globalThis.Object.entries(message.selector).forEach(([key, value]: [string, string]) => {
+      ServiceView_SelectorEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    for (const v of message.externalIps) {
+      writer.uint32(58).string(v!);
+    }
+    for (const v of message.loadBalancerSourceRanges) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.externalName !== "") {
+      writer.uint32(74).string(message.externalName);
+    }
+    if (message.externallyExposed !== false) {
+      writer.uint32(80).bool(message.externallyExposed);
+    }
+    if (message.internalLoadBalancer !== false) {
+      writer.uint32(88).bool(message.internalLoadBalancer);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ports.push(ServicePortView.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = ServiceView_SelectorEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.selector[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.externalIps.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.loadBalancerSourceRanges.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.externalName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.externallyExposed = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.internalLoadBalancer = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceView {
+    return {
+      source: isSet(object.source) ? objectSourceFromJSON(object.source) : 0,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+      ports: globalThis.Array.isArray(object?.ports) ? object.ports.map((e: any) => ServicePortView.fromJSON(e)) : [],
+      selector: isObject(object.selector)
+        ? (globalThis.Object.entries(object.selector) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      externalIps: globalThis.Array.isArray(object?.externalIps)
+        ? object.externalIps.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.external_ips)
+        ? object.external_ips.map((e: any) => globalThis.String(e))
+        : [],
+      loadBalancerSourceRanges: globalThis.Array.isArray(object?.loadBalancerSourceRanges)
+        ? object.loadBalancerSourceRanges.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.load_balancer_source_ranges)
+        ? object.load_balancer_source_ranges.map((e: any) => globalThis.String(e))
+        : [],
+      externalName: isSet(object.externalName)
+        ? globalThis.String(object.externalName)
+        : isSet(object.external_name)
+        ? globalThis.String(object.external_name)
+        : "",
+      externallyExposed: isSet(object.externallyExposed)
+        ? globalThis.Boolean(object.externallyExposed)
+        : isSet(object.externally_exposed)
+        ? globalThis.Boolean(object.externally_exposed)
+        : false,
+      internalLoadBalancer: isSet(object.internalLoadBalancer)
+        ? globalThis.Boolean(object.internalLoadBalancer)
+        : isSet(object.internal_load_balancer)
+        ? globalThis.Boolean(object.internal_load_balancer)
+        : false,
+    };
+  },
+
+  toJSON(message: ServiceView): unknown {
+    const obj: any = {};
+    if (message.source !== 0) {
+      obj.source = objectSourceToJSON(message.source);
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    if (message.ports?.length) {
+      obj.ports = message.ports.map((e) => ServicePortView.toJSON(e));
+    }
+    if (message.selector) {
+      const entries = globalThis.Object.entries(message.selector) as [string, string][];
+      if (entries.length > 0) {
+        obj.selector = {};
+        entries.forEach(([k, v]) => {
+          obj.selector[k] = v;
+        });
+      }
+    }
+    if (message.externalIps?.length) {
+      obj.externalIps = message.externalIps;
+    }
+    if (message.loadBalancerSourceRanges?.length) {
+      obj.loadBalancerSourceRanges = message.loadBalancerSourceRanges;
+    }
+    if (message.externalName !== "") {
+      obj.externalName = message.externalName;
+    }
+    if (message.externallyExposed !== false) {
+      obj.externallyExposed = message.externallyExposed;
+    }
+    if (message.internalLoadBalancer !== false) {
+      obj.internalLoadBalancer = message.internalLoadBalancer;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceView>, I>>(base?: I): ServiceView {
+    return ServiceView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceView>, I>>(object: I): ServiceView {
+    const message = createBaseServiceView();
+    message.source = object.source ?? 0;
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.type = object.type ?? "";
+    message.ports = object.ports?.map((e) => ServicePortView.fromPartial(e)) || [];
+    message.selector = (globalThis.Object.entries(object.selector ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.externalIps = object.externalIps?.map((e) => e) || [];
+    message.loadBalancerSourceRanges = object.loadBalancerSourceRanges?.map((e) => e) || [];
+    message.externalName = object.externalName ?? "";
+    message.externallyExposed = object.externallyExposed ?? false;
+    message.internalLoadBalancer = object.internalLoadBalancer ?? false;
+    return message;
+  },
+};
+
+function createBaseServiceView_SelectorEntry(): ServiceView_SelectorEntry {
+  return { key: "", value: "" };
+}
+
+export const ServiceView_SelectorEntry: MessageFns<ServiceView_SelectorEntry> = {
+  encode(message: ServiceView_SelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceView_SelectorEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceView_SelectorEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ServiceView_SelectorEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ServiceView_SelectorEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ServiceView_SelectorEntry>, I>>(base?: I): ServiceView_SelectorEntry {
+    return ServiceView_SelectorEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ServiceView_SelectorEntry>, I>>(object: I): ServiceView_SelectorEntry {
+    const message = createBaseServiceView_SelectorEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseIngressView(): IngressView {
+  return { source: 0, namespace: "", name: "", hosts: [], tls: false, backendServices: [], ingressClass: "" };
+}
+
+export const IngressView: MessageFns<IngressView> = {
+  encode(message: IngressView, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== 0) {
+      writer.uint32(8).int32(message.source);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(18).string(message.namespace);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    for (const v of message.hosts) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.tls !== false) {
+      writer.uint32(40).bool(message.tls);
+    }
+    for (const v of message.backendServices) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.ingressClass !== "") {
+      writer.uint32(58).string(message.ingressClass);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IngressView {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIngressView();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.source = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.hosts.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.tls = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.backendServices.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.ingressClass = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IngressView {
+    return {
+      source: isSet(object.source) ? objectSourceFromJSON(object.source) : 0,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      hosts: globalThis.Array.isArray(object?.hosts) ? object.hosts.map((e: any) => globalThis.String(e)) : [],
+      tls: isSet(object.tls) ? globalThis.Boolean(object.tls) : false,
+      backendServices: globalThis.Array.isArray(object?.backendServices)
+        ? object.backendServices.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.backend_services)
+        ? object.backend_services.map((e: any) => globalThis.String(e))
+        : [],
+      ingressClass: isSet(object.ingressClass)
+        ? globalThis.String(object.ingressClass)
+        : isSet(object.ingress_class)
+        ? globalThis.String(object.ingress_class)
+        : "",
+    };
+  },
+
+  toJSON(message: IngressView): unknown {
+    const obj: any = {};
+    if (message.source !== 0) {
+      obj.source = objectSourceToJSON(message.source);
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.hosts?.length) {
+      obj.hosts = message.hosts;
+    }
+    if (message.tls !== false) {
+      obj.tls = message.tls;
+    }
+    if (message.backendServices?.length) {
+      obj.backendServices = message.backendServices;
+    }
+    if (message.ingressClass !== "") {
+      obj.ingressClass = message.ingressClass;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IngressView>, I>>(base?: I): IngressView {
+    return IngressView.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IngressView>, I>>(object: I): IngressView {
+    const message = createBaseIngressView();
+    message.source = object.source ?? 0;
+    message.namespace = object.namespace ?? "";
+    message.name = object.name ?? "";
+    message.hosts = object.hosts?.map((e) => e) || [];
+    message.tls = object.tls ?? false;
+    message.backendServices = object.backendServices?.map((e) => e) || [];
+    message.ingressClass = object.ingressClass ?? "";
     return message;
   },
 };
