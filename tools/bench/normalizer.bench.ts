@@ -76,3 +76,7 @@ process.stdout.write(
 );
 report('Metadata (~1 KB)', batches(metadataEvent, 1));
 report('RequestResponse pod create', batches(podCreateEvent, 2));
+report(
+  'mix: 80 % Metadata, 20 % pods',
+  batches(rnd => (rnd() < 0.2 ? podCreateEvent(rnd) : metadataEvent(rnd)), 3),
+);
