@@ -116,12 +116,12 @@ export function normalizeK8sEvent(
         ? 'k8s-audit-v1beta1'
         : 'k8s-audit-v1',
     origin: { rawBatchId: context.rawBatchId, index: context.index },
-    redacted: redacted || pods.redacted,
+    redacted,
     derived: {
       identity: deriveIdentity(user, impersonatedUser !== undefined),
       outcome: deriveOutcome(responseStatus, annotations, admission.rejected),
       client: deriveClient(sourceIps),
-      podSpecs: pods.podSpecs,
+      podSpecs: pods,
       exec: execView(objectRef, requestUri),
       admissionRejected: admission.rejected,
       admissionController: admission.controller,

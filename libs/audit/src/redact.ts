@@ -5,9 +5,17 @@ export const REDACTED = '[redacted]';
 const CREDENTIAL_KEY =
   /^(password|passwd|pwd|token|id_?token|access_?token|refresh_?token|secret|client_?secret|api_?key|access_?key|secret_?access_?key|private_?key|bearer|authorization|credentials?)$/i;
 
-/** Names of environment variables whose literal value is probably a credential. */
-const CREDENTIAL_ENV_NAME =
-  /(pass(word|wd)?|secret|token|api_?key|access_?key|private_?key|credential|auth)/i;
+/**
+ * Names of environment variables whose literal value is probably a
+ * credential. Broad on purpose (`KEY` catches `ENCRYPTION_KEY`): a masked
+ * harmless value costs little, a leaked credential a lot.
+ */
+const CREDENTIAL_ENV_NAME = /pass|pwd|secret|token|key|credential|auth/i;
+
+/** Whether an env var of this name holds a credential when set literally. */
+export function isCredentialEnvName(name: string): boolean {
+  return CREDENTIAL_ENV_NAME.test(name);
+}
 
 /** Credentials that appear inside free text, e.g. an annotation or a command line. */
 const INLINE_CREDENTIAL = [
@@ -123,7 +131,7 @@ function redactNested(value: unknown): boolean {
     typeof value['value'] === 'string' &&
     value['value'] !== ''
   ) {
-    if (CREDENTIAL_ENV_NAME.test(value['name'])) {
+    if (isCredentialEnvName(value['name'])) {
       value['value'] = REDACTED;
       redacted = true;
     }

@@ -9,7 +9,7 @@ import {
   type VolumeMountView,
 } from '@kubeguard/contracts';
 
-import { REDACTED } from '../redact.js';
+import { isCredentialEnvName } from '../redact.js';
 import {
   child,
   groupIs,
@@ -26,12 +26,6 @@ import {
   stringMap,
   strings,
 } from './accessors.js';
-
-/**
- * Env var names whose literal value is treated as a credential: the view
- * lists the name, and the value is replaced in the logged objects.
- */
-const CREDENTIAL_ENV_NAME = /pass|pwd|secret|token|key|credential|auth/i;
 
 /** Where a workload kind keeps its pod spec. */
 type SpecPath = 'spec' | 'template' | 'jobTemplate';
@@ -94,25 +88,17 @@ export interface PodSpecInput {
   readonly responseObject: unknown;
 }
 
-/** The pod-spec views of an event, and whether env values were redacted. */
-export interface PodSpecResult {
-  readonly podSpecs: PodSpecView[];
-  readonly redacted: boolean;
-}
-
-const NOTHING: PodSpecResult = { podSpecs: [], redacted: false };
-
 /**
  * The pod specs a write request carries (PS in the detection catalog): the
  * spec of a pod, the pod template of a controller, the job template of a
  * cronjob, or only the ephemeral containers of pods/ephemeralcontainers.
- * Also replaces, in both logged objects and in place, the literal values of
- * env vars named like a credential, so a view never points at a clear value.
+ * Reads objects that `redactObject` has already masked, so a view never
+ * points at a clear credential.
  */
-export function podSpecViews(input: PodSpecInput): PodSpecResult {
+export function podSpecViews(input: PodSpecInput): PodSpecView[] {
   const ref = input.objectRef;
   if (ref === undefined || !isWriteVerb(input.verb)) {
-    return NOTHING;
+    return [];
   }
   const shape = WORKLOADS.get(ref.resource);
   const ephemeralOnly = ref.subresource === 'ephemeralcontainers';
@@ -122,13 +108,8 @@ export function podSpecViews(input: PodSpecInput): PodSpecResult {
     (ref.subresource !== '' &&
       !(ephemeralOnly && shape.kind === WorkloadKind.POD))
   ) {
-    return NOTHING;
+    return [];
   }
-  const requestSpec = specOf(record(input.requestObject), shape.path);
-  const responseSpec = specOf(record(input.responseObject), shape.path);
-  const redactedRequest = redactCredentialEnv(requestSpec);
-  const redacted = redactCredentialEnv(responseSpec) || redactedRequest;
-
   const picked = pickObject(
     input.verb,
     input.requestObject,
@@ -137,7 +118,7 @@ export function podSpecViews(input: PodSpecInput): PodSpecResult {
   const spec =
     picked === undefined ? undefined : specOf(picked.object, shape.path);
   if (picked === undefined || spec === undefined) {
-    return { podSpecs: [], redacted };
+    return [];
   }
   const { namespace, name } = objectName(picked.object, ref);
   const containers = containerViews(spec, ephemeralOnly);
@@ -162,7 +143,7 @@ export function podSpecViews(input: PodSpecInput): PodSpecResult {
     secretVolumeNames: volumes.secrets,
     tokenVolumeNames: volumes.tokens,
   };
-  return { podSpecs: [view], redacted };
+  return [view];
 }
 
 /**
@@ -326,46 +307,12 @@ function credentialEnvNames(value: unknown): string[] {
       name !== undefined &&
       typeof literal === 'string' &&
       literal !== '' &&
-      CREDENTIAL_ENV_NAME.test(name)
+      isCredentialEnvName(name)
     ) {
       out.push(name);
     }
   }
   return out;
-}
-
-/**
- * Replaces literal values of credential-named env vars in every container of
- * a spec, in place. Returns whether anything was replaced.
- */
-function redactCredentialEnv(
-  spec: Record<string, unknown> | undefined,
-): boolean {
-  if (spec === undefined) {
-    return false;
-  }
-  let redacted = false;
-  for (const [key] of CONTAINER_LISTS) {
-    for (const item of list(spec[key]) ?? NONE) {
-      for (const envItem of list(record(item)?.['env']) ?? NONE) {
-        const entry = record(envItem);
-        const name = optString(entry?.['name']);
-        const literal = entry?.['value'];
-        if (
-          entry !== undefined &&
-          name !== undefined &&
-          typeof literal === 'string' &&
-          literal !== '' &&
-          literal !== REDACTED &&
-          CREDENTIAL_ENV_NAME.test(name)
-        ) {
-          entry['value'] = REDACTED;
-          redacted = true;
-        }
-      }
-    }
-  }
-  return redacted;
 }
 
 function tolerationKeys(value: unknown): string[] {
