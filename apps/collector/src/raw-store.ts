@@ -11,6 +11,11 @@ export interface RawInput {
   origin: string;
   /** Overrides the collector's default cluster name. */
   cluster?: string;
+  /**
+   * Overrides the batch id (and JetStream msg id), e.g. a file position, for
+   * input whose repeats are known by where they come from rather than their bytes.
+   */
+  batchId?: string;
 }
 
 /** What storing a batch did. */
@@ -29,19 +34,22 @@ export interface RawStore {
 }
 
 /**
- * The batch id is a digest of cluster and body: an API server retrying a
- * batch sends the same bytes, so JetStream drops the repeat.
+ * The batch id is a digest of cluster and body unless the input brings its
+ * own: an API server retrying a batch sends the same bytes, so JetStream
+ * drops the repeat.
  */
 export function createRawStore(bus: Bus, defaultCluster: string): RawStore {
   return {
     async store(input) {
       const cluster = input.cluster || defaultCluster;
-      const batchId = createHash('sha256')
-        .update(cluster)
-        .update('\u0000')
-        .update(input.body)
-        .digest('hex')
-        .slice(0, 32);
+      const batchId =
+        input.batchId ??
+        createHash('sha256')
+          .update(cluster)
+          .update('\u0000')
+          .update(input.body)
+          .digest('hex')
+          .slice(0, 32);
       const batch = RawBatch.create({
         batchId,
         cluster,

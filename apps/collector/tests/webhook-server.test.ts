@@ -6,6 +6,7 @@ import { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createRawStore } from '../src/raw-store.js';
+import { tokenAuth } from '../src/webhook-auth.js';
 import {
   startWebhookServer,
   type WebhookServer,
@@ -35,6 +36,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     maxBatchBytes: 1024,
+    auth: tokenAuth({}, { allowUnauthenticated: true, defaultCluster: 'test' }),
     store: createRawStore(bus, 'test'),
     log: silentLogger(),
     requests,

@@ -25,6 +25,11 @@ import {
   type ConsumeOptions,
   type RunningConsumer,
 } from './consume.js';
+import {
+  openKeyValue,
+  type KeyValue,
+  type KeyValueOptions,
+} from './key-value.js';
 import { ensureStreams, type StreamOptions } from './streams.js';
 
 /** Options for {@link connectBus}. */
@@ -85,6 +90,11 @@ export interface Bus {
   deadLetter(input: DeadLetterInput): Promise<void>;
   /** Starts a durable pull consumer; see {@link ConsumeOptions} for the ack rules. */
   consume<T>(options: ConsumeOptions<T>): Promise<RunningConsumer>;
+  /**
+   * A JetStream key-value bucket, created (or opened) on its first use; the
+   * same handle for the same name. `options` apply when it is created.
+   */
+  keyValue(bucket: string, options?: KeyValueOptions): KeyValue;
   /** False while the connection is down. */
   isConnected(): boolean;
   /** Stops every consumer (waiting for in-flight handlers), then drains the connection. */
@@ -132,6 +142,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   await ensureStreams(jsm, options.streams ?? [], options.streamOptions);
   const js: JetStreamClient = jetstream(nc);
   const consumers: RunningConsumer[] = [];
+  const buckets = new Map<string, KeyValue>();
   const metrics = options.metrics
     ? createBusMetrics(options.metrics)
     : undefined;
@@ -211,6 +222,17 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       });
       consumers.push(running);
       return running;
+    },
+    keyValue(bucket, kvOptions) {
+      let kv = buckets.get(bucket);
+      if (kv === undefined) {
+        kv = openKeyValue(js, bucket, () => bus.isConnected(), {
+          replicas: options.streamOptions?.replicas ?? 1,
+          ...kvOptions,
+        });
+        buckets.set(bucket, kv);
+      }
+      return kv;
     },
     isConnected: () => connected && !nc.isClosed(),
     async close() {

@@ -14,4 +14,5 @@ export type {
   MessageMeta,
   RunningConsumer,
 } from './consume.js';
+export type { KeyValue, KeyValueOptions } from './key-value.js';
 export type { StreamOptions } from './streams.js';
