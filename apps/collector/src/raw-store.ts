@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import type { Bus } from '@kubeguard/bus';
 import { RawBatch, type RawSource, rawSubject } from '@kubeguard/contracts';
 
+import { splitBody } from './split-body.js';
+
 /** How a batch arrived. */
 export interface RawInput {
   body: Buffer;
@@ -50,19 +52,29 @@ export function createRawStore(bus: Bus, defaultCluster: string): RawStore {
           .update(input.body)
           .digest('hex')
           .slice(0, 32);
-      const batch = RawBatch.create({
-        batchId,
-        cluster,
-        source: input.source,
-        origin: input.origin,
-        contentType: input.contentType,
-        receivedUnixMicros: Date.now() * 1000,
-        body: input.body,
-      });
-      const result = await bus.publish(rawSubject(cluster), RawBatch, batch, {
-        msgId: batchId,
-      });
-      return { batchId, duplicate: result.duplicate };
+      // Room for the RawBatch fields and headers around the body.
+      const parts = splitBody(input.body, bus.maxPayload() - 4096);
+      let duplicate = true;
+      for (const [index, body] of parts.entries()) {
+        // Parts get ids of their own, derived from the whole, so a retried
+        // batch is cut and de-duplicated the same way.
+        const partId =
+          parts.length === 1 ? batchId : `${batchId}-${String(index)}`;
+        const batch = RawBatch.create({
+          batchId: partId,
+          cluster,
+          source: input.source,
+          origin: input.origin,
+          contentType: input.contentType,
+          receivedUnixMicros: Date.now() * 1000,
+          body,
+        });
+        const result = await bus.publish(rawSubject(cluster), RawBatch, batch, {
+          msgId: partId,
+        });
+        duplicate &&= result.duplicate;
+      }
+      return { batchId, duplicate };
     },
   };
 }

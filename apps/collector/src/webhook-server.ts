@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 
 import { checkWebhookBody } from '@kubeguard/audit';
 import { RawSource } from '@kubeguard/contracts';
-import { errorMessage } from '@kubeguard/errors';
+import { InvalidArgumentError, errorMessage } from '@kubeguard/errors';
 import type { Logger } from '@kubeguard/log';
 import type { Counter } from 'prom-client';
 
@@ -210,6 +210,10 @@ async function handle(
     });
     return { ...stored, events: shape.events };
   } catch (err) {
+    // An event that can never fit in a bus message is not worth a retry.
+    if (err instanceof InvalidArgumentError) {
+      throw new HttpRefusal(413, 'too_large', err.message);
+    }
     throw new HttpRefusal(
       503,
       'unavailable',

@@ -97,6 +97,8 @@ export interface Bus {
   keyValue(bucket: string, options?: KeyValueOptions): KeyValue;
   /** False while the connection is down. */
   isConnected(): boolean;
+  /** The largest message the server accepts, in bytes. */
+  maxPayload(): number;
   /** Stops every consumer (waiting for in-flight handlers), then drains the connection. */
   close(): Promise<void>;
 }
@@ -235,6 +237,8 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
       return kv;
     },
     isConnected: () => connected && !nc.isClosed(),
+    // 1 MiB is the server's default when it has not told us yet.
+    maxPayload: () => nc.info?.max_payload ?? 1024 * 1024,
     async close() {
       await Promise.all(consumers.map(c => c.stop()));
       if (nc.isClosed()) {
