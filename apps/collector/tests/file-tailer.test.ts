@@ -14,9 +14,10 @@ import { connectBus, type Bus, type KeyValue } from '@kubeguard/bus';
 import { DeadLetter, RawSource } from '@kubeguard/contracts';
 import { silentLogger } from '@kubeguard/log';
 import {
+  type NatsServerHandle,
+  readStream,
   startNatsServer,
   waitFor,
-  type NatsServerHandle,
 } from '@kubeguard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -27,11 +28,7 @@ import {
   type OffsetStore,
 } from '../src/file-tailer.js';
 import { createRawStore, type RawStore } from '../src/raw-store.js';
-import {
-  auditIdsOf,
-  readRawBatches,
-  readStream,
-} from './support/raw-stream.js';
+import { auditIdsOf, readRawBatches } from './support/raw-stream.js';
 
 let nats: NatsServerHandle;
 let bus: Bus;

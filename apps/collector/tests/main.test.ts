@@ -6,17 +6,18 @@ import { join } from 'node:path';
 import { RawSource } from '@kubeguard/contracts';
 import {
   freePort,
+  makeTestPki,
+  type NatsServerHandle,
   REPO_ROOT,
+  send,
+  type ServiceProcess,
   startNatsServer,
   startService,
+  type TestPki,
   waitFor,
-  type NatsServerHandle,
-  type ServiceProcess,
 } from '@kubeguard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { makeTestPki, type TestPki } from './support/pki.js';
-import { send } from './support/https.js';
 import { auditIdsOf, readRawBatches } from './support/raw-stream.js';
 
 const TOKEN = 'main-test-token-0123456789';

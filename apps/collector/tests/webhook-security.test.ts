@@ -6,7 +6,14 @@ import { connectBus, type Bus } from '@kubeguard/bus';
 import { RawSource } from '@kubeguard/contracts';
 import { silentLogger } from '@kubeguard/log';
 import { createMetrics } from '@kubeguard/metrics';
-import { startNatsServer, type NatsServerHandle } from '@kubeguard/testing';
+import {
+  makeTestPki,
+  type NatsServerHandle,
+  send,
+  type SendOptions,
+  startNatsServer,
+  type TestPki,
+} from '@kubeguard/testing';
 import { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -17,8 +24,6 @@ import {
   startWebhookServer,
   type WebhookServer,
 } from '../src/webhook-server.js';
-import { makeTestPki, type TestPki } from './support/pki.js';
-import { send, type SendOptions } from './support/https.js';
 import { auditIdsOf, readRawBatches } from './support/raw-stream.js';
 
 const TOKEN_A = 'token-for-cluster-a-0123456789';

@@ -21,3 +21,8 @@ export type {
   ServiceOptions,
   ServiceProcess,
 } from './service-process.js';
+export { send } from './https-client.js';
+export type { Reply, SendOptions } from './https-client.js';
+export { makeTestPki } from './pki.js';
+export type { TestPki } from './pki.js';
+export { readStream } from './read-stream.js';

@@ -1,42 +1,11 @@
-import { RawBatch, Streams, type StreamName } from '@kubeguard/contracts';
-import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { RawBatch, Streams } from '@kubeguard/contracts';
+import { readStream } from '@kubeguard/testing';
 
 /** Every RawBatch on the AUDIT_RAW stream, in order. */
 export function readRawBatches(natsUrl: string): Promise<RawBatch[]> {
-  return readStream(natsUrl, 'AUDIT_RAW', data => RawBatch.decode(data));
-}
-
-/** Every message of a stream, in order, read with a throwaway ordered consumer. */
-export async function readStream<T>(
-  natsUrl: string,
-  stream: StreamName,
-  decode: (data: Uint8Array) => T,
-): Promise<T[]> {
-  const nc = await connect({ servers: natsUrl });
-  try {
-    const js = jetstream(nc);
-    const consumer = await js.consumers.get(Streams[stream].name);
-    const out: T[] = [];
-    for (;;) {
-      const msgs = await consumer.fetch({ max_messages: 500, expires: 1000 });
-      let got = 0;
-      let pending = 0;
-      for await (const m of msgs) {
-        out.push(decode(m.data));
-        got += 1;
-        pending = m.info.pending;
-        if (pending === 0) {
-          break;
-        }
-      }
-      if (got === 0 || pending === 0) {
-        return out;
-      }
-    }
-  } finally {
-    await nc.close();
-  }
+  return readStream(natsUrl, Streams.AUDIT_RAW.name, data =>
+    RawBatch.decode(data),
+  );
 }
 
 /** The auditIDs in a body of JSON lines, an Event or an EventList. */
