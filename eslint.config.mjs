@@ -105,7 +105,11 @@ export default tseslint.config(
             },
             {
               sourceTag: 'scope:cli',
-              onlyDependOnLibsWithTags: ['scope:cli', 'scope:detection', 'scope:shared'],
+              onlyDependOnLibsWithTags: [
+                'scope:cli',
+                'scope:detection',
+                'scope:shared',
+              ],
             },
             {
               sourceTag: 'scope:detection',
