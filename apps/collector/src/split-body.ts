@@ -60,7 +60,7 @@ function eventListItems(text: string): string[] | undefined {
   ) {
     return undefined;
   }
-  const items = (document as { items: unknown }).items;
+  const items = document.items;
   return Array.isArray(items)
     ? items.map(item => JSON.stringify(item))
     : undefined;
