@@ -57,7 +57,7 @@ function report(label: string, pool: RawBatch[]): void {
         cluster: batch.cluster,
         partition,
         events: list,
-      }).len;
+      }).finish().length;
       events += list.length;
     }
     return events;
