@@ -1,130 +1,139 @@
 import type { AuditEvent, Detection } from '@kubeguard/contracts';
 
-import { digest } from './ids.js';
-import type { Rule, RuleMatch } from './rule.js';
+import type { CompiledPack, CompiledRule } from './compile/compile-pack.js';
+import { activationOf, type Activation } from './context.js';
+import { buildDetection } from './detection.js';
+
+/**
+ * Evaluates stateful rules (counts, distinct values, new terms, sequences).
+ * The engine calls it for each event that passes a stateful rule's match
+ * block, condition and exceptions.
+ */
+export interface StatefulEvaluator {
+  observe(
+    rule: CompiledRule,
+    event: AuditEvent,
+    activation: Activation,
+    now: Date,
+  ): Detection[];
+}
 
 /** Options for {@link createEngine}. */
 export interface EngineOptions {
-  rules: readonly Rule[];
+  pack: CompiledPack;
   /** Stamped on every detection so alerts say which service found them. */
   detector: string;
+  /** Without one, stateful rules are not evaluated. */
+  stateful?: StatefulEvaluator;
+  /** Called when a rule's expression fails on an event (the rule then does not fire). */
+  onError?: (rule: CompiledRule, err: unknown) => void;
 }
 
-/** Evaluates a rule set against normalized events. */
+/** Evaluates a compiled pack against normalized events. */
 export interface Engine {
-  readonly rules: readonly Rule[];
-  /** The detections one event produces; pure apart from `detectedAt`. */
+  readonly rules: readonly CompiledRule[];
+  readonly pack: CompiledPack;
+  /** The detections one event produces. */
   evaluate(event: AuditEvent, detectedAt: Date): Detection[];
-  /** Evaluates a single rule by id; undefined when there is no such rule. */
+  /** Evaluates one rule by id; undefined when there is no such rule. */
   evaluateRule(
     ruleId: string,
     event: AuditEvent,
     detectedAt: Date,
   ): Detection[] | undefined;
+  /** The rules an event meets after the verb and resource index. */
+  candidates(event: AuditEvent): readonly CompiledRule[];
 }
 
 /**
- * Builds an engine that indexes rules by verb, so an event only meets the
- * rules that can fire on it.
+ * Builds an engine that indexes rules by verb and resource, so an event only
+ * meets the rules that can fire on it.
  */
 export function createEngine(options: EngineOptions): Engine {
-  const anyVerb = options.rules.filter(rule => rule.verbs.length === 0);
-  const byVerb = new Map<string, Rule[]>();
-  for (const rule of options.rules) {
-    for (const verb of rule.verbs) {
-      byVerb.set(verb, [...(byVerb.get(verb) ?? anyVerb), rule]);
+  const { pack } = options;
+  const byKey = new Map<string, readonly CompiledRule[]>();
+  const candidates = (event: AuditEvent): readonly CompiledRule[] => {
+    const resource = event.objectRef?.resource ?? '';
+    const key = `${event.verb}\u0000${resource}`;
+    let found = byKey.get(key);
+    if (!found) {
+      found = pack.rules.filter(
+        rule =>
+          (rule.verbs === undefined || rule.verbs.has(event.verb)) &&
+          (rule.resources === undefined || rule.resources.has(resource)),
+      );
+      byKey.set(key, found);
     }
-  }
-  const byId = new Map(options.rules.map(rule => [rule.id, rule]));
+    return found;
+  };
+  const byId = new Map(pack.rules.map(rule => [rule.doc.id, rule]));
 
   const run = (
-    rules: readonly Rule[],
+    rules: readonly CompiledRule[],
     event: AuditEvent,
     detectedAt: Date,
   ): Detection[] => {
     const detections: Detection[] = [];
+    let activation: Activation | undefined;
     for (const rule of rules) {
-      const matched = rule.match(event);
-      if (matched) {
-        detections.push(
-          toDetection(rule, matched, event, options.detector, detectedAt),
-        );
+      if (!passesFilters(rule, event)) {
+        continue;
+      }
+      activation ??= activationOf(event, pack.lists);
+      try {
+        if (
+          rule.condition !== undefined &&
+          rule.condition(activation) !== true
+        ) {
+          continue;
+        }
+        if (
+          rule.exceptions.some(exception =>
+            exception.applies(activation as Activation),
+          )
+        ) {
+          continue;
+        }
+        if (rule.aggregate !== undefined) {
+          for (const detection of options.stateful?.observe(
+            rule,
+            event,
+            activation,
+            detectedAt,
+          ) ?? []) {
+            detections.push({ ...detection, detector: options.detector });
+          }
+          continue;
+        }
+        detections.push({
+          ...buildDetection(rule, event, activation, detectedAt),
+          detector: options.detector,
+        });
+      } catch (err) {
+        options.onError?.(rule, err);
       }
     }
     return detections;
   };
 
   return {
-    rules: options.rules,
-    evaluate: (event, detectedAt) =>
-      run(byVerb.get(event.verb) ?? anyVerb, event, detectedAt),
+    rules: pack.rules,
+    pack,
+    evaluate: (event, detectedAt) => run(candidates(event), event, detectedAt),
     evaluateRule(ruleId, event, detectedAt) {
       const rule = byId.get(ruleId);
       return rule ? run([rule], event, detectedAt) : undefined;
     },
+    candidates,
   };
 }
 
-function toDetection(
-  rule: Rule,
-  matched: NonNullable<RuleMatch>,
-  event: AuditEvent,
-  detector: string,
-  detectedAt: Date,
-): Detection {
+function passesFilters(rule: CompiledRule, event: AuditEvent): boolean {
   const ref = event.objectRef;
-  const username = event.user?.username ?? '';
-  const eventTime = new Date(
-    Math.floor(
-      (event.stageUnixMicros || event.requestReceivedUnixMicros) / 1000,
-    ),
+  return (
+    (rule.subresources === undefined ||
+      rule.subresources.has(ref?.subresource ?? '')) &&
+    (rule.apiGroups === undefined || rule.apiGroups.has(ref?.apiGroup ?? '')) &&
+    (rule.stages === undefined || rule.stages.has(event.stage))
   );
-  return {
-    // Redelivery of the same event yields the same id, so every later stage
-    // can treat a repeat as a no-op.
-    detectionId: digest(rule.id, event.cluster, event.auditId),
-    ruleId: rule.id,
-    alertType: rule.alertType,
-    title: rule.title(event),
-    description: rule.description,
-    severity: rule.severity(event),
-    mitreTactics: [...rule.mitre.tactics],
-    mitreTechniques: [...rule.mitre.techniques],
-    cluster: event.cluster,
-    actor: {
-      username,
-      groups: event.user?.groups ?? [],
-      sourceIps: event.sourceIps,
-      userAgent: event.userAgent,
-      impersonatedUsername: event.impersonatedUser?.username ?? '',
-    },
-    target: {
-      verb: event.verb,
-      resource: ref?.resource ?? '',
-      subresource: ref?.subresource ?? '',
-      namespace: ref?.namespace ?? '',
-      name: ref?.name ?? '',
-      apiGroup: ref?.apiGroup ?? '',
-    },
-    workload: undefined,
-    evidence: {
-      auditIds: [event.auditId],
-      firstSeen: eventTime,
-      lastSeen: eventTime,
-      count: 1,
-      matched: { ...matched },
-    },
-    remediation: [...rule.remediation],
-    // Same rule, cluster, actor and target: the same incident.
-    fingerprint: digest(
-      rule.id,
-      event.cluster,
-      username,
-      ref?.resource ?? '',
-      ref?.namespace ?? '',
-      ref?.name ?? '',
-    ),
-    detector,
-    detectedAt,
-  };
 }

@@ -1,7 +1,31 @@
+export { durationMs } from './compile/compile-pack.js';
+export {
+  imageRepository,
+  ipInAny,
+  matchesAny,
+  pathIsUnder,
+} from './compile/functions.js';
+export { activationOf, viewsOf } from './context.js';
+export { buildDetection, severityOf } from './detection.js';
 export { createEngine } from './engine.js';
+export { RuleLoadError } from './errors.js';
+export { SEVERITIES } from './format/rule-schema.js';
 export { digest } from './ids.js';
-export { builtinRules } from './pack/index.js';
-export { pathUnder } from './paths.js';
+export { BUILTIN_PACK_DIR, loadPacks } from './load/load-pack.js';
+export { EXAMPLE_DEFAULTS, runExamples } from './rule-tester.js';
 
-export type { Engine, EngineOptions } from './engine.js';
-export type { Mitre, Rule, RuleMatch, RuleStatus } from './rule.js';
+export type {
+  CompiledAggregate,
+  CompiledPack,
+  CompiledRule,
+} from './compile/compile-pack.js';
+export type { CelProgram } from './compile/cel-env.js';
+export type { Activation } from './context.js';
+export type { DetectionOverrides } from './detection.js';
+export type { Engine, EngineOptions, StatefulEvaluator } from './engine.js';
+export type {
+  AggregateDocument,
+  RuleDocument,
+  SeverityName,
+} from './format/rule-schema.js';
+export type { ExampleResult } from './rule-tester.js';

@@ -4,9 +4,17 @@ import { Severity, type AuditEvent } from '@kubeguard/contracts';
 import { isRejection, normalizeK8sEvent } from '@kubeguard/audit';
 import { describe, expect, it } from 'vitest';
 
-import { builtinRules, createEngine, pathUnder } from '../src/index.js';
+import {
+  BUILTIN_PACK_DIR,
+  createEngine,
+  loadPacks,
+  pathIsUnder,
+} from '../src/index.js';
 
-const engine = createEngine({ rules: builtinRules, detector: 'test' });
+const engine = createEngine({
+  pack: loadPacks([BUILTIN_PACK_DIR]),
+  detector: 'test',
+});
 const at = new Date('2026-11-20T10:00:00Z');
 
 function event(name: string, patch: Record<string, unknown> = {}): AuditEvent {
@@ -36,7 +44,8 @@ describe('anonymous-request-allowed', () => {
     expect(detection).toMatchObject({
       ruleId: 'anonymous-request-allowed',
       alertType: 'K8S_AnonymousRequestAllowed',
-      title: 'Anonymous list of secrets in default allowed from 203.0.113.45',
+      title:
+        'Anonymous list on /api/v1/namespaces/default/secrets allowed from 203.0.113.45',
       severity: Severity.MEDIUM,
       cluster: 'prod',
       mitreTechniques: ['T1078.001', 'T1190'],
@@ -50,8 +59,9 @@ describe('anonymous-request-allowed', () => {
         auditIds: ['6f1c5f8e-2f4b-4bb0-9f57-0a3f1f2b7d01'],
         count: 1,
         matched: {
-          user: 'system:anonymous',
-          requestUri: '/api/v1/namespaces/default/secrets',
+          requestURI: '/api/v1/namespaces/default/secrets',
+          authorizationReason:
+            'RBAC: allowed by ClusterRoleBinding "anon-read" of ClusterRole "view" to User "system:anonymous"',
         },
       },
       detector: 'test',
@@ -125,11 +135,14 @@ describe('anonymous-request-allowed', () => {
   });
 });
 
-describe('pathUnder', () => {
+describe('pathIsUnder', () => {
   it('compares whole path segments and ignores the query', () => {
-    expect(pathUnder('/readyz?verbose', ['/readyz'])).toBe(true);
-    expect(pathUnder('/readyz/etcd', ['/readyz'])).toBe(true);
-    expect(pathUnder('/readyzz', ['/readyz'])).toBe(false);
-    expect(pathUnder('/api/v1/healthz', ['/healthz'])).toBe(false);
+    expect(pathIsUnder('/readyz?verbose', ['/readyz'])).toBe(true);
+    expect(pathIsUnder('/readyz/etcd', ['/readyz'])).toBe(true);
+    expect(pathIsUnder('/readyzz', ['/readyz'])).toBe(false);
+    expect(pathIsUnder('/api/v1/healthz', ['/healthz'])).toBe(false);
+    expect(pathIsUnder('/etc/', ['/etc'])).toBe(true);
+    expect(pathIsUnder('/etcd', ['/etc/'])).toBe(false);
+    expect(pathIsUnder('/var/run/docker.sock', ['/'])).toBe(true);
   });
 });
