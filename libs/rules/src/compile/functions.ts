@@ -14,9 +14,10 @@ export function pathIsUnder(
   const clean = trimSlash(path.split('?', 1)[0] ?? '');
   return prefixes.some(prefix => {
     const p = trimSlash(prefix);
-    return p === ''
-      ? clean.startsWith('/')
-      : clean === p || clean.startsWith(`${p}/`);
+    if (p === '/' || p === '') {
+      return clean.startsWith('/');
+    }
+    return clean === p || clean.startsWith(`${p}/`);
   });
 }
 
