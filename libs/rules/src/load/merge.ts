@@ -41,7 +41,18 @@ export function mergePacks(packs: readonly PackFiles[]): MergedPack {
       seenHere.add(rule.doc.id);
       rules.set(rule.doc.id, rule);
     }
+    const definedHere = new Set<string>();
     for (const { file, doc } of pack.lists) {
+      if (doc.mode !== 'append') {
+        if (definedHere.has(doc.name)) {
+          throw new RuleLoadError(
+            file,
+            'name',
+            `list '${doc.name}' is defined twice in one pack`,
+          );
+        }
+        definedHere.add(doc.name);
+      }
       const existing = lists.get(doc.name);
       if (doc.mode === 'append') {
         if (!existing) {
@@ -56,7 +67,16 @@ export function mergePacks(packs: readonly PackFiles[]): MergedPack {
         lists.set(doc.name, [...doc.items]);
       }
     }
+    const macrosHere = new Set<string>();
     for (const macro of pack.macros) {
+      if (macrosHere.has(macro.doc.name)) {
+        throw new RuleLoadError(
+          macro.file,
+          'name',
+          `macro '${macro.doc.name}' is defined twice in one pack`,
+        );
+      }
+      macrosHere.add(macro.doc.name);
       macros.set(macro.doc.name, macro);
     }
     for (const { doc } of pack.exceptions) {
