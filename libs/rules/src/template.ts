@@ -51,14 +51,16 @@ export function resolve(root: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function render(value: unknown): string {
+/** How a value reads in a title or an exception comparison. */
+export function render(value: unknown): string {
   if (value === undefined || value === null) {
     return '';
   }
   if (Array.isArray(value)) {
     return value.map(render).join(', ');
   }
-  return typeof value === 'object'
-    ? JSON.stringify(value)
-    : String(value as string | number | boolean);
+  if (typeof value === 'object') {
+    return JSON.stringify(value);
+  }
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }

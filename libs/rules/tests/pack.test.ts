@@ -23,7 +23,10 @@ describe('the built-in pack', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it.each(results.map(r => [`${r.ruleId}: ${r.kind} "${r.name}"`, r] as const))('%s', (_label, result) => {
-    expect(result.problem ?? 'passed').toBe('passed');
-  });
+  it.each(results.map(r => [`${r.ruleId}: ${r.kind} "${r.name}"`, r] as const))(
+    '%s',
+    (_label, result) => {
+      expect(result.problem ?? 'passed').toBe('passed');
+    },
+  );
 });

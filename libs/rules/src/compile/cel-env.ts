@@ -76,5 +76,5 @@ export function compileCel(expression: string): CelProgram {
     );
   }
   const program = env.parse(expression);
-  return activation => program(activation as Record<string, unknown>);
+  return activation => program(activation) as unknown;
 }

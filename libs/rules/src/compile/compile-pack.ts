@@ -12,6 +12,7 @@ import type { Sourced } from '../load/read-pack.js';
 import {
   compileTemplate,
   pathSegments,
+  render,
   resolve,
   type Template,
 } from '../template.js';
@@ -179,9 +180,7 @@ function compileException(
   const rows = exception.values ?? [];
   return activation =>
     rows.some(row =>
-      paths.every(
-        (path, i) => String(resolve(activation, path) ?? '') === row[i],
-      ),
+      paths.every((path, i) => render(resolve(activation, path)) === row[i]),
     );
 }
 

@@ -155,6 +155,8 @@ export const ruleSchema = z
     references: z.array(z.string().min(1)).default([]),
     falsePositives: z.array(z.string().min(1)).default([]),
     tags: z.array(z.string().min(1)).default([]),
+    /** Catalog ids (detections.md) this rule covers, when more than its own id. */
+    covers: z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/)).default([]),
     status: z.enum(['stable', 'experimental', 'deprecated']).default('stable'),
     enabled: z.boolean().default(true),
     version: z.number().int().positive(),

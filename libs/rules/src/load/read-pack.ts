@@ -31,6 +31,8 @@ export interface PackFiles {
 }
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
+/** Plain lists: one value per line, `#` comments; the file name is the list name. */
+const TEXT_LIST_EXTENSION = '.txt';
 
 /**
  * Reads a pack directory: `lists/`, `macros/` and `exceptions/` hold those
@@ -41,8 +43,21 @@ const YAML_EXTENSIONS = new Set(['.yaml', '.yml']);
 export function readPackDir(dir: string): PackFiles {
   const pack: PackFiles = { rules: [], lists: [], macros: [], exceptions: [] };
   for (const path of yamlFiles(dir)) {
-    const file = relative(process.cwd(), path) || path;
+    // Short paths for files under the working directory, absolute ones elsewhere.
+    const fromCwd = relative(process.cwd(), path);
+    const file = fromCwd.startsWith('..') ? path : fromCwd;
     const top = relative(dir, path).split(/[\\/]/)[0];
+    if (extname(path) === TEXT_LIST_EXTENSION) {
+      // Threat feeds (Tor exits, bad IP ranges) come as plain text files.
+      if (top !== 'lists') {
+        throw new RuleLoadError(file, '', 'text files belong in lists/');
+      }
+      pack.lists.push({
+        file,
+        doc: validate(file, listSchema, textList(path)),
+      });
+      continue;
+    }
     const docs = parseYaml(file, readFileSync(path, 'utf8'));
     if (top === 'lists') {
       pack.lists.push(
@@ -82,13 +97,29 @@ export function readPackDir(dir: string): PackFiles {
   return pack;
 }
 
+function textList(path: string): unknown {
+  const items = readFileSync(path, 'utf8')
+    .split('\n')
+    .map(line => line.replace(/#.*/, '').trim())
+    .filter(line => line !== '');
+  // In a site pack this replaces the built-in list of that name (the threat feeds ship empty).
+  return {
+    name: basename(path, TEXT_LIST_EXTENSION).replace(/-/g, '_'),
+    items,
+    mode: 'define',
+  };
+}
+
 function yamlFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) {
       out.push(...yamlFiles(path));
-    } else if (YAML_EXTENSIONS.has(extname(name))) {
+    } else if (
+      YAML_EXTENSIONS.has(extname(name)) ||
+      extname(name) === TEXT_LIST_EXTENSION
+    ) {
       out.push(path);
     }
   }
