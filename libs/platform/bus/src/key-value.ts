@@ -24,6 +24,8 @@ export interface KeyValue {
   /** Stores a value; resolves with its revision once JetStream stored it. */
   put(key: string, value: Uint8Array | string): Promise<number>;
   delete(key: string): Promise<void>;
+  /** Every key matching a subject-style filter (`p3.>`), with its latest text value. */
+  entries(filter: string): Promise<{ key: string; value: string }[]>;
 }
 
 const BUCKET = /^[A-Za-z0-9_-]{1,64}$/;
@@ -107,5 +109,16 @@ export function openKeyValue(
     },
     put: (key, value) => call('put', key, kv => kv.put(key, value)),
     delete: key => call('delete', key, kv => kv.delete(key)),
+    entries: filter =>
+      call('list', filter.replace(/[*>]/g, '_'), async kv => {
+        const out: { key: string; value: string }[] = [];
+        for await (const key of await kv.keys(filter)) {
+          const entry = await kv.get(key);
+          if (entry !== null && entry.operation === 'PUT') {
+            out.push({ key, value: entry.string() });
+          }
+        }
+        return out;
+      }),
   };
 }

@@ -33,6 +33,16 @@ describe('bus.keyValue', () => {
     expect(await kv.get('a.b')).toBeUndefined();
   });
 
+  it('lists the entries under a prefix, without deleted keys', async () => {
+    const kv = bus.keyValue('kv-list');
+    await kv.put('p1.a', 'A');
+    await kv.put('p1.b', 'B');
+    await kv.put('p2.c', 'C');
+    await kv.delete('p1.b');
+    expect(await kv.entries('p1.>')).toEqual([{ key: 'p1.a', value: 'A' }]);
+    expect(await kv.entries('p3.>')).toEqual([]);
+  });
+
   it('keeps values across connections', async () => {
     await bus.keyValue('kv-shared').put('k', 'v1');
     const other = await connectBus({
