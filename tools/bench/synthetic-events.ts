@@ -260,3 +260,66 @@ export function podCreateEvent(rnd: () => number): Record<string, unknown> {
     },
   };
 }
+
+/** A RequestResponse RBAC write: a RoleBinding or ClusterRoleBinding create. */
+export function bindingCreateEvent(rnd: () => number): Record<string, unknown> {
+  const cluster = rnd() < 0.3;
+  const resource = cluster ? 'clusterrolebindings' : 'rolebindings';
+  const namespace = cluster ? undefined : pick(rnd, NAMESPACES);
+  const name = `binding-${uuid(rnd).slice(0, 8)}`;
+  const role = pick(rnd, [
+    'view',
+    'edit',
+    'admin',
+    'cluster-admin',
+    'app-reader',
+  ]);
+  const binding = {
+    kind: cluster ? 'ClusterRoleBinding' : 'RoleBinding',
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    subjects: [
+      {
+        kind: 'ServiceAccount',
+        name: 'app',
+        namespace: namespace ?? 'default',
+      },
+    ],
+    roleRef: {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: role,
+    },
+  };
+  return {
+    kind: 'Event',
+    apiVersion: 'audit.k8s.io/v1',
+    level: 'RequestResponse',
+    auditID: uuid(rnd),
+    stage: 'ResponseComplete',
+    requestURI: `/apis/rbac.authorization.k8s.io/v1/${namespace ? `namespaces/${namespace}/` : ''}${resource}`,
+    verb: 'create',
+    user: {
+      username: 'alice@example.com',
+      groups: ['developers', 'system:authenticated'],
+    },
+    sourceIPs: ['10.0.3.4'],
+    userAgent: 'kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46',
+    objectRef: {
+      resource,
+      ...(namespace ? { namespace } : {}),
+      name,
+      apiGroup: 'rbac.authorization.k8s.io',
+      apiVersion: 'v1',
+    },
+    responseStatus: { metadata: {}, code: 201 },
+    requestObject: binding,
+    responseObject: binding,
+    requestReceivedTimestamp: stamp(rnd),
+    stageTimestamp: stamp(rnd),
+    annotations: {
+      'authorization.k8s.io/decision': 'allow',
+      'authorization.k8s.io/reason': 'RBAC: allowed',
+    },
+  };
+}

@@ -11,22 +11,28 @@ import {
 import { InvalidArgumentError, NotFoundError } from '@kubeguard/errors';
 import { unary } from '@kubeguard/grpc';
 import type { Logger } from '@kubeguard/log';
-import type { Engine, Rule } from '@kubeguard/rules';
+import { createEngine, type CompiledRule } from '@kubeguard/rules';
 
-/** gRPC RuleService over the running engine. */
+import type { RuleSet } from './rule-set.js';
+
+/**
+ * gRPC RuleService over the rules in force: list and get them, and evaluate
+ * one rule or all against a supplied event (for testing rules; stateful rules
+ * need a stream of events and are not evaluated here).
+ */
 export function createRuleService(
-  engine: Engine,
+  ruleSet: RuleSet,
   log: Logger,
 ): RuleServiceServer {
-  const byId = new Map(engine.rules.map(rule => [rule.id, rule]));
+  const rules = (): readonly CompiledRule[] => ruleSet.current().rules;
   return {
     listRules: unary(log, () =>
       Promise.resolve(
-        ListRulesResponse.create({ rules: engine.rules.map(toMessage) }),
+        ListRulesResponse.create({ rules: rules().map(toMessage) }),
       ),
     ),
     getRule: unary(log, request => {
-      const rule = byId.get(request.ruleId);
+      const rule = rules().find(r => r.doc.id === request.ruleId);
       return rule
         ? Promise.resolve(GetRuleResponse.create({ rule: toMessage(rule) }))
         : Promise.reject(
@@ -37,6 +43,10 @@ export function createRuleService(
       Promise.resolve().then(() => {
         const event = eventOf(request);
         const now = new Date();
+        const engine = createEngine({
+          pack: ruleSet.current(),
+          detector: 'rule-service',
+        });
         if (request.ruleId === '') {
           return EvaluateEventResponse.create({
             detections: engine.evaluate(event, now),
@@ -80,18 +90,19 @@ function eventOf(request: EvaluateEventRequest): AuditEvent {
   throw new InvalidArgumentError('input', 'set event or audit_json');
 }
 
-function toMessage(rule: Rule): RuleMessage {
+function toMessage(rule: CompiledRule): RuleMessage {
+  const { doc } = rule;
   return RuleMessage.create({
-    ruleId: rule.id,
-    alertType: rule.alertType,
-    title: rule.name,
-    description: rule.description,
+    ruleId: doc.id,
+    alertType: doc.alertType,
+    title: doc.name,
+    description: doc.description,
     severity: rule.baseSeverity,
-    mitreTactics: [...rule.mitre.tactics],
-    mitreTechniques: [...rule.mitre.techniques],
-    remediation: [...rule.remediation],
-    references: [...rule.references],
-    status: rule.status,
-    version: rule.version,
+    mitreTactics: [...doc.mitre.tactics],
+    mitreTechniques: [...doc.mitre.techniques],
+    remediation: [...doc.remediation],
+    references: [...doc.references],
+    status: doc.status,
+    version: doc.version,
   });
 }

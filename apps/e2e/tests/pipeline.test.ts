@@ -5,6 +5,7 @@ import {
   AlertServiceClient,
   AlertStatus,
   ListAlertsRequest,
+  Outcome,
   Severity,
   type ListAlertsResponse,
 } from '@kubeguard/contracts';
@@ -132,6 +133,7 @@ describe('the pipeline, end to end', () => {
       alertType: 'K8S_AnonymousRequestAllowed',
       severity: Severity.MEDIUM,
       status: AlertStatus.NEW,
+      outcome: Outcome.ALLOWED,
       cluster: 'e2e',
       actor: { username: 'system:anonymous', sourceIps: ['203.0.113.45'] },
       target: { verb: 'list', resource: 'secrets', namespace: 'default' },

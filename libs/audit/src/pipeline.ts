@@ -27,7 +27,13 @@ export interface NormalizedPayload {
 }
 
 /** Subresources whose ResponseStarted stage is the only record of a long-running session. */
-const STREAMING_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+// `proxy` too: the API server treats a proxied kubelet exec as long-running.
+const STREAMING_SUBRESOURCES = new Set([
+  'exec',
+  'attach',
+  'portforward',
+  'proxy',
+]);
 
 /**
  * Normalizes every record of a payload, whatever format each is in
@@ -112,7 +118,7 @@ function stageSkipReason(event: AuditEvent): string | undefined {
     event.stage === 'ResponseStarted' &&
     !STREAMING_SUBRESOURCES.has(event.objectRef?.subresource ?? '')
   ) {
-    return 'ResponseStarted stage of a request that is not exec, attach or portforward';
+    return 'ResponseStarted stage of a request that is not exec, attach, portforward or proxy';
   }
   return undefined;
 }

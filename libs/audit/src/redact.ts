@@ -39,6 +39,10 @@ export function redactObject(
   if (resource === 'secrets') {
     redacted = redactSecretValues(object);
   }
+  // ConfigMaps are where credentials end up by mistake, inside connection strings.
+  if (resource === 'configmaps') {
+    redacted = redactInlineValues(object) || redacted;
+  }
   // serviceaccounts/token answers with a TokenRequest whose status carries the token.
   if (
     resource === 'serviceaccounts' &&
@@ -90,6 +94,33 @@ export function redactInline(text: string): string {
   return out;
 }
 
+function redactInlineValues(object: unknown): boolean {
+  let redacted = false;
+  const visit = (configMap: unknown): void => {
+    if (!isObject(configMap)) {
+      return;
+    }
+    const data = configMap['data'];
+    if (isObject(data)) {
+      for (const [key, value] of Object.entries(data)) {
+        if (typeof value === 'string') {
+          const masked = redactInline(value);
+          if (masked !== value) {
+            data[key] = masked;
+            redacted = true;
+          }
+        }
+      }
+    }
+    const items = configMap['items'];
+    if (Array.isArray(items)) {
+      items.forEach(visit);
+    }
+  };
+  visit(object);
+  return redacted;
+}
+
 function redactSecretValues(object: unknown): boolean {
   if (!isObject(object)) {
     return false;
@@ -134,6 +165,12 @@ function redactNested(value: unknown): boolean {
     if (isCredentialEnvName(value['name'])) {
       value['value'] = REDACTED;
       redacted = true;
+    } else {
+      const masked = redactInline(value['value']);
+      if (masked !== value['value']) {
+        value['value'] = masked;
+        redacted = true;
+      }
     }
   }
   // for-in rather than Object.entries: this walks every node of every request

@@ -79,6 +79,23 @@ describe('redactObject', () => {
     expect(camel).toEqual({ client_secret: REDACTED, apiKey: REDACTED });
   });
 
+  it('masks credentials inside ConfigMap values and literal env values', () => {
+    const configMap = {
+      data: {
+        DATABASE_URL: 'postgres://app@db/app?sslmode=require&password=S3cr3t',
+        MODE: 'prod',
+      },
+    };
+    expect(redactObject(configMap, 'configmaps')).toBe(true);
+    expect(configMap.data).toEqual({
+      DATABASE_URL: `postgres://app@db/app?sslmode=require&password=${REDACTED}`,
+      MODE: 'prod',
+    });
+    const env = { env: [{ name: 'OPTS', value: '--token=abc123 --verbose' }] };
+    expect(redactObject(env, 'pods')).toBe(true);
+    expect(env.env[0]?.value).toBe(`--token=${REDACTED} --verbose`);
+  });
+
   it('reports false when nothing was secret', () => {
     expect(redactObject({ spec: { replicas: 3 } }, 'deployments')).toBe(false);
     expect(redactObject(undefined, 'pods')).toBe(false);

@@ -79,6 +79,7 @@ export {
 export {
   deadLetterSubject,
   detectionSubject,
+  eventPartitionFilter,
   eventSubject,
   rawSubject,
   Streams,

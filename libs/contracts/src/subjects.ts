@@ -26,6 +26,11 @@ export function eventSubject(cluster: string, partition: number): string {
   return `audit.event.v1.${subjectToken(cluster)}.${String(partition)}`;
 }
 
+/** Matches the normalized event batches of one partition, across clusters. */
+export function eventPartitionFilter(partition: number): string {
+  return `audit.event.v1.*.${String(partition)}`;
+}
+
 /** Detections, by severity name (e.g. `high`) and rule id. */
 export function detectionSubject(severity: string, ruleId: string): string {
   return `detect.detection.v1.${subjectToken(severity)}.${subjectToken(ruleId)}`;

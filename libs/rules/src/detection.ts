@@ -1,8 +1,9 @@
-import type {
-  AuditEvent,
-  Detection,
-  Severity,
-  Workload,
+import {
+  Outcome,
+  type AuditEvent,
+  type Detection,
+  type Severity,
+  type Workload,
 } from '@kubeguard/contracts';
 
 import type { CompiledRule } from './compile/compile-pack.js';
@@ -89,6 +90,7 @@ export function buildDetection(
     ),
     detector: '',
     detectedAt,
+    outcome: event.derived?.outcome ?? Outcome.UNSPECIFIED,
   };
 }
 

@@ -41,7 +41,7 @@ export interface Engine {
     event: AuditEvent,
     detectedAt: Date,
   ): Detection[] | undefined;
-  /** The rules an event meets after the verb and resource index. */
+  /** The rules an event is evaluated against: past the index and the cheap match filters. */
   candidates(event: AuditEvent): readonly CompiledRule[];
 }
 
@@ -124,16 +124,25 @@ export function createEngine(options: EngineOptions): Engine {
       const rule = byId.get(ruleId);
       return rule ? run([rule], event, detectedAt) : undefined;
     },
-    candidates,
+    candidates: event =>
+      candidates(event).filter(rule => passesFilters(rule, event)),
   };
 }
 
 function passesFilters(rule: CompiledRule, event: AuditEvent): boolean {
   const ref = event.objectRef;
+  const derived = event.derived;
   return (
     (rule.subresources === undefined ||
       rule.subresources.has(ref?.subresource ?? '')) &&
     (rule.apiGroups === undefined || rule.apiGroups.has(ref?.apiGroup ?? '')) &&
-    (rule.stages === undefined || rule.stages.has(event.stage))
+    (rule.stages === undefined || rule.stages.has(event.stage)) &&
+    (rule.identities === undefined ||
+      rule.identities.has(derived?.identity?.class ?? 0)) &&
+    (rule.outcomes === undefined || rule.outcomes.has(derived?.outcome ?? 0)) &&
+    (rule.clients === undefined ||
+      rule.clients.has(derived?.client?.class ?? 0)) &&
+    (rule.impersonated === undefined ||
+      rule.impersonated === (event.impersonatedUser !== undefined))
   );
 }

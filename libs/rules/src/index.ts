@@ -13,6 +13,9 @@ export { SEVERITIES } from './format/rule-schema.js';
 export { digest } from './ids.js';
 export { BUILTIN_PACK_DIR, loadPacks } from './load/load-pack.js';
 export { EXAMPLE_DEFAULTS, runExamples } from './rule-tester.js';
+export { createStatefulEvaluator, eventTimeMs } from './stateful/evaluator.js';
+export { stateKey } from './stateful/keys.js';
+export { STATE_VERSION } from './stateful/state.js';
 
 export type {
   CompiledAggregate,
@@ -29,3 +32,9 @@ export type {
   SeverityName,
 } from './format/rule-schema.js';
 export type { ExampleResult } from './rule-tester.js';
+export type {
+  PersistentStatefulEvaluator,
+  RestoreResult,
+  StateChange,
+  StatefulEvaluatorOptions,
+} from './stateful/evaluator.js';

@@ -31,12 +31,22 @@ export function compileTemplate(
     last = match.index + match[0].length;
   }
   parts.push(text.slice(last));
+  const unparsed = parts.find(
+    part => typeof part === 'string' && part.includes('{{'),
+  );
+  if (typeof unparsed === 'string') {
+    throw new Error(
+      `a '{{' placeholder in '${unparsed.trim()}' is not a path of letters, digits, dots and [n] indexes`,
+    );
+  }
   return activation =>
     parts
       .map(part =>
         typeof part === 'string' ? part : render(resolve(activation, part)),
       )
-      .join('');
+      .join('')
+      .replace(/\s{2,}/g, ' ')
+      .trim();
 }
 
 /** The value at a path of segments (`['user', 'groups', '0']`), or undefined. */

@@ -143,6 +143,7 @@ describe('pathIsUnder', () => {
     expect(pathIsUnder('/api/v1/healthz', ['/healthz'])).toBe(false);
     expect(pathIsUnder('/etc/', ['/etc'])).toBe(true);
     expect(pathIsUnder('/etcd', ['/etc/'])).toBe(false);
-    expect(pathIsUnder('/var/run/docker.sock', ['/'])).toBe(true);
+    expect(pathIsUnder('/', ['/'])).toBe(true);
+    expect(pathIsUnder('/var/run/docker.sock', ['/'])).toBe(false);
   });
 });

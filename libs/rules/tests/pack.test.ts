@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 
-import { BUILTIN_PACK_DIR, loadPacks, runExamples } from '../src/index.js';
+import {
+  BUILTIN_PACK_DIR,
+  createStatefulEvaluator,
+  loadPacks,
+  runExamples,
+} from '../src/index.js';
 
 const pack = loadPacks([BUILTIN_PACK_DIR]);
-const results = runExamples(pack);
+// Every example runs with a fresh stateful evaluator, so windows and sequences start empty.
+const results = runExamples(pack, {
+  stateful: () => createStatefulEvaluator(),
+});
 
 describe('the built-in pack', () => {
   it('loads every rule file with the metadata an alert needs', () => {

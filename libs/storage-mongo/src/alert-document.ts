@@ -1,5 +1,6 @@
 import {
   AlertStatus,
+  Outcome,
   type Actor,
   type Alert,
   type Detection,
@@ -35,6 +36,8 @@ export interface AlertDocument {
   evidence: Evidence;
   remediation: string[];
   status: StoredStatus;
+  /** The outcome of the request behind the alert. */
+  outcome: Outcome;
   detector: string;
   createdAt: Date;
   updatedAt: Date;
@@ -103,6 +106,7 @@ export function alertDocumentFromDetection(
     },
     remediation: detection.remediation,
     status: 'new',
+    outcome: detection.outcome,
     detector: detection.detector,
     createdAt: now,
     updatedAt: now,
@@ -132,6 +136,7 @@ export function alertFromDocument(doc: AlertDocument): Alert {
     },
     remediation: doc.remediation,
     status: storedToStatus[doc.status],
+    outcome: doc.outcome ?? Outcome.UNSPECIFIED,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

@@ -1,4 +1,9 @@
-import { Severity } from '@kubeguard/contracts';
+import {
+  AddressClass,
+  IdentityClass,
+  Outcome,
+  Severity,
+} from '@kubeguard/contracts';
 
 import { RuleLoadError } from '../errors.js';
 import type {
@@ -30,6 +35,11 @@ export interface CompiledRule {
   readonly subresources: ReadonlySet<string> | undefined;
   readonly apiGroups: ReadonlySet<string> | undefined;
   readonly stages: ReadonlySet<string> | undefined;
+  /** Derived-view prefilters as enum numbers, checked before any CEL runs. */
+  readonly identities: ReadonlySet<number> | undefined;
+  readonly outcomes: ReadonlySet<number> | undefined;
+  readonly clients: ReadonlySet<number> | undefined;
+  readonly impersonated: boolean | undefined;
   /** Undefined only for sequences, whose steps carry the conditions. */
   readonly condition: CelProgram | undefined;
   readonly exceptions: readonly {
@@ -150,6 +160,10 @@ function compileRule(
         ? undefined
         : new Set(doc.match.apiGroups),
     stages: set(doc.match.stages),
+    identities: enumSet(doc.match.identities, IdentityClass),
+    outcomes: enumSet(doc.match.outcomes, Outcome),
+    clients: enumSet(doc.match.clients, AddressClass),
+    impersonated: doc.match.impersonated,
     condition:
       doc.condition === undefined
         ? undefined
@@ -224,6 +238,16 @@ function compileAggregate(
         : [],
     spanMs: durationMs(span),
   };
+}
+
+/** The numbers of named enum values, e.g. `['ANONYMOUS']` → `{6}`. */
+function enumSet(
+  names: readonly string[] | undefined,
+  values: Record<string, string | number>,
+): ReadonlySet<number> | undefined {
+  return names === undefined
+    ? undefined
+    : new Set(names.map(name => Number(values[name])));
 }
 
 /** `'30s'`, `'5m'`, `'24h'`, `'7d'` or `'250ms'` in milliseconds. */

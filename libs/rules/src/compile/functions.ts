@@ -14,8 +14,10 @@ export function pathIsUnder(
   const clean = trimSlash(path.split('?', 1)[0] ?? '');
   return prefixes.some(prefix => {
     const p = trimSlash(prefix);
+    // A root entry means "the root itself is mounted": under-every-path would
+    // make every hostPath look sensitive.
     if (p === '/' || p === '') {
-      return clean.startsWith('/');
+      return clean === '/';
     }
     return clean === p || clean.startsWith(`${p}/`);
   });

@@ -58,8 +58,9 @@ export function listReferences(expression: string): string[] {
   );
 }
 
+/** After `.` or `.?` the word is a field name, not a macro. */
 function afterDot(text: string): boolean {
-  return /\.\s*$/.test(text);
+  return /\.\??\s*$/.test(text);
 }
 
 function stringEnd(text: string, start: number): number {

@@ -145,6 +145,29 @@ export const ruleSchema = z
         subresources: z.array(z.string()).optional(),
         apiGroups: z.array(z.string()).optional(),
         stages: z.array(z.string().min(1)).optional(),
+        /** views.identity.class values; checked before any CEL runs. */
+        identities: z
+          .array(
+            z.enum([
+              'HUMAN',
+              'SERVICE_ACCOUNT',
+              'NODE',
+              'CONTROL_PLANE',
+              'CLOUD_MANAGED',
+              'ANONYMOUS',
+            ]),
+          )
+          .optional(),
+        /** views.outcome values. */
+        outcomes: z
+          .array(z.enum(['ALLOWED', 'DENIED', 'FAILED', 'UNSPECIFIED']))
+          .optional(),
+        /** views.client.class values. */
+        clients: z
+          .array(z.enum(['LOOPBACK', 'PRIVATE', 'PUBLIC', 'UNSPECIFIED']))
+          .optional(),
+        /** Only impersonated (true) or only direct (false) requests. */
+        impersonated: z.boolean().optional(),
       })
       .strict()
       .default({ verbs: [], resources: [] }),

@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { Outcome, outcomeFromJSON, outcomeToJSON } from "./audit_event.js";
 import { Severity, severityFromJSON, severityToJSON } from "./common.js";
 import { Actor, Evidence, Target, Workload } from "./detection.js";
 
@@ -84,7 +85,11 @@ export interface Alert {
   remediation: string[];
   status: AlertStatus;
   createdAt: Date | undefined;
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /** The outcome of the request behind the alert (see Detection.outcome). */
+  outcome: Outcome;
 }
 
 function createBaseAlert(): Alert {
@@ -107,6 +112,7 @@ function createBaseAlert(): Alert {
     status: 0,
     createdAt: undefined,
     updatedAt: undefined,
+    outcome: 0,
   };
 }
 
@@ -165,6 +171,9 @@ export const Alert: MessageFns<Alert> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(146).fork()).join();
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(152).int32(message.outcome);
     }
     return writer;
   },
@@ -326,6 +335,14 @@ export const Alert: MessageFns<Alert> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -388,6 +405,7 @@ export const Alert: MessageFns<Alert> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      outcome: isSet(object.outcome) ? outcomeFromJSON(object.outcome) : 0,
     };
   },
 
@@ -447,6 +465,9 @@ export const Alert: MessageFns<Alert> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.outcome !== 0) {
+      obj.outcome = outcomeToJSON(message.outcome);
+    }
     return obj;
   },
 
@@ -479,6 +500,7 @@ export const Alert: MessageFns<Alert> = {
     message.status = object.status ?? 0;
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.outcome = object.outcome ?? 0;
     return message;
   },
 };

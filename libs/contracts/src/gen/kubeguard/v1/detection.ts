@@ -7,6 +7,7 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { Outcome, outcomeFromJSON, outcomeToJSON } from "./audit_event.js";
 import { Severity, severityFromJSON, severityToJSON } from "./common.js";
 
 export const protobufPackage = "kubeguard.v1";
@@ -83,7 +84,14 @@ export interface Detection {
   fingerprint: string;
   /** The detector service that produced it, e.g. "kubeguard-detector". */
   detector: string;
-  detectedAt: Date | undefined;
+  detectedAt:
+    | Date
+    | undefined;
+  /**
+   * Whether the request behind it succeeded: an attempt that RBAC or admission
+   * refused is still worth knowing, but it is not a compromise.
+   */
+  outcome: Outcome;
 }
 
 function createBaseActor(): Actor {
@@ -788,6 +796,7 @@ function createBaseDetection(): Detection {
     fingerprint: "",
     detector: "",
     detectedAt: undefined,
+    outcome: 0,
   };
 }
 
@@ -843,6 +852,9 @@ export const Detection: MessageFns<Detection> = {
     }
     if (message.detectedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.detectedAt), writer.uint32(138).fork()).join();
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(144).int32(message.outcome);
     }
     return writer;
   },
@@ -996,6 +1008,14 @@ export const Detection: MessageFns<Detection> = {
             message.detectedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1053,6 +1073,7 @@ export const Detection: MessageFns<Detection> = {
         : isSet(object.detected_at)
         ? fromJsonTimestamp(object.detected_at)
         : undefined,
+      outcome: isSet(object.outcome) ? outcomeFromJSON(object.outcome) : 0,
     };
   },
 
@@ -1109,6 +1130,9 @@ export const Detection: MessageFns<Detection> = {
     if (message.detectedAt !== undefined) {
       obj.detectedAt = message.detectedAt.toISOString();
     }
+    if (message.outcome !== 0) {
+      obj.outcome = outcomeToJSON(message.outcome);
+    }
     return obj;
   },
 
@@ -1140,6 +1164,7 @@ export const Detection: MessageFns<Detection> = {
     message.fingerprint = object.fingerprint ?? "";
     message.detector = object.detector ?? "";
     message.detectedAt = object.detectedAt ?? undefined;
+    message.outcome = object.outcome ?? 0;
     return message;
   },
 };
