@@ -51,7 +51,7 @@ export async function scanCommand(
   const engine = createEngine({
     pack: loadPacks(options.packDirs),
     detector: 'kubeguard-scan',
-    stateful: createStatefulEvaluator(),
+    stateful: createStatefulEvaluator({ trackChanges: false }),
   });
   const totals: ScanTotals = {
     events: 0,

@@ -35,6 +35,16 @@ const schema = z.object({
       "expected 'all' or numbers and ranges like '0-7,12'",
     )
     .default('all'),
+  /**
+   * How long a first-seen rule only learns an identity's habits before it
+   * reports new ones. A day by default, so a fresh install does not report
+   * every identity's second action as new.
+   */
+  NEW_TERM_LEARNING_MS: z.coerce
+    .number()
+    .int()
+    .min(0, 'expected 0 or more milliseconds')
+    .default(24 * 60 * 60 * 1000),
   /** JetStream key-value bucket that keeps stateful rule windows across restarts. */
   STATE_BUCKET: z
     .string()

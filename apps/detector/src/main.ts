@@ -77,7 +77,9 @@ runMain('detector', async () => {
       partition,
       bus,
       ruleSet,
-      evaluator: createStatefulEvaluator(),
+      evaluator: createStatefulEvaluator({
+        newTermLearningMs: config.NEW_TERM_LEARNING_MS,
+      }),
       state,
       detector: 'kubeguard-detector',
       counters,

@@ -11,17 +11,11 @@ import {
   createEngine,
   type CompiledPack,
   type Engine,
-  type StatefulEvaluator,
+  type PersistentStatefulEvaluator,
 } from '@kubeguard/rules';
 import type { Counter } from 'prom-client';
 
 import type { RuleSet } from './rule-set.js';
-
-/** A stateful evaluator whose state can be saved and restored. */
-export interface PersistentEvaluator extends StatefulEvaluator {
-  takeChanges(): { key: string; value: string | undefined }[];
-  restore(entries: Iterable<{ key: string; value: string }>): void;
-}
 
 /** Instruments the worker updates. */
 export interface WorkerCounters {
@@ -40,7 +34,7 @@ export async function startPartitionWorker(deps: {
   partition: number;
   bus: Bus;
   ruleSet: RuleSet;
-  evaluator: PersistentEvaluator;
+  evaluator: PersistentStatefulEvaluator;
   state: KeyValue;
   detector: string;
   counters: WorkerCounters;

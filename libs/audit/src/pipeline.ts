@@ -114,8 +114,10 @@ function stageSkipReason(event: AuditEvent): string | undefined {
   if (event.stage === 'RequestReceived') {
     return 'RequestReceived stage: ResponseComplete carries the same request with its outcome';
   }
+  // A failed authentication (401) is recorded only at ResponseStarted.
   if (
     event.stage === 'ResponseStarted' &&
+    event.responseStatus?.code !== 401 &&
     !STREAMING_SUBRESOURCES.has(event.objectRef?.subresource ?? '')
   ) {
     return 'ResponseStarted stage of a request that is not exec, attach, portforward or proxy';

@@ -18,7 +18,7 @@ const lines = (...events: Record<string, unknown>[]): string =>
   events.map(e => JSON.stringify(e)).join('\n');
 
 describe('normalizePayload stages', () => {
-  it('keeps ResponseComplete and exec ResponseStarted, skips RequestReceived, other ResponseStarted and repeats', () => {
+  it('keeps ResponseComplete, exec and 401 ResponseStarted; skips RequestReceived, other ResponseStarted and repeats', () => {
     const exec = {
       ...base,
       auditID: 'exec-1',
@@ -33,16 +33,25 @@ describe('normalizePayload stages', () => {
       responseStatus: { code: 101 },
     };
     const result = normalizePayload(
-      lines({ ...base, stage: 'RequestReceived' }, base, base, exec, {
-        ...base,
-        auditID: 'watch-1',
-        stage: 'ResponseStarted',
-      }),
+      lines(
+        { ...base, stage: 'RequestReceived' },
+        base,
+        base,
+        exec,
+        { ...base, auditID: 'watch-1', stage: 'ResponseStarted' },
+        {
+          ...base,
+          auditID: 'unauth-1',
+          stage: 'ResponseStarted',
+          responseStatus: { code: 401 },
+        },
+      ),
       context,
     );
     expect(result.events.map(e => [e.auditId, e.stage])).toEqual([
       ['6f1c5f8e-2f4b-4bb0-9f57-0a3f1f2b7d01', 'ResponseComplete'],
       ['exec-1', 'ResponseStarted'],
+      ['unauth-1', 'ResponseStarted'],
     ]);
     expect(result.skipped.map(s => s.index)).toEqual([0, 2, 4]);
     expect(result.rejected).toEqual([]);

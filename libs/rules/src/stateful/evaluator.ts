@@ -22,6 +22,7 @@ import {
   decodeState,
   encodeState,
   isExpired,
+  latestEventTime,
   latestTime,
   type GroupState,
 } from './state.js';
@@ -311,7 +312,7 @@ export function createStatefulEvaluator(
       );
       for (const { rule, group, state } of ordered) {
         const entry = groupsOf(rule);
-        entry.watermark = Math.max(entry.watermark, latestTime(state));
+        entry.watermark = Math.max(entry.watermark, latestEventTime(state));
         entry.groups.delete(group);
         entry.groups.set(group, state);
         restored += 1;

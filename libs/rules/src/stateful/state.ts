@@ -162,20 +162,34 @@ function decodeBody(value: Record<string, unknown>): GroupState | undefined {
   }
 }
 
-/** The latest event time a state holds: restored groups are ordered by it. */
+/**
+ * The latest time a state refers to (a cooldown's end included): restored
+ * groups are ordered by it, least recently used first.
+ */
 export function latestTime(state: GroupState): number {
+  return state.type === 'count' || state.type === 'distinct'
+    ? Math.max(state.floor, latestEventTime(state))
+    : latestEventTime(state);
+}
+
+/**
+ * The latest event time a state holds. A restored evaluator starts its
+ * expiry clock from the latest of these, which is never later than the
+ * clock of the evaluator that wrote them, so nothing expires early.
+ */
+export function latestEventTime(state: GroupState): number {
   switch (state.type) {
     case 'count':
-      return Math.max(state.floor, ...state.events.map(([time]) => time));
+      return Math.max(0, ...state.events.map(([time]) => time));
     case 'distinct':
-      return Math.max(
-        state.floor,
-        ...[...state.values.values()].map(([time]) => time),
-      );
+      return Math.max(0, ...[...state.values.values()].map(([time]) => time));
     case 'new-term':
       return Math.max(state.since, ...state.terms.values());
     case 'sequence':
-      return Math.max(0, ...state.partials.map(p => p[p.length - 1]?.[1] ?? 0));
+      return Math.max(
+        0,
+        ...state.partials.flatMap(p => p.map(([, time]) => time)),
+      );
   }
 }
 
