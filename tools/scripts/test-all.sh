@@ -14,6 +14,8 @@ step 'lint, typecheck and build: every project'
 npx nx run-many -t lint typecheck --output-style=static
 npx tsc -p tsconfig.json
 npx nx run-many -t build --output-style=static
+step 'rules: coverage table up to date'
+node --conditions=@kubeguard/source --import tsx tools/scripts/rules-coverage.ts --check
 step 'docker-compose.yml'
 bash tools/scripts/compose-check.sh
 step 'tests: unit, integration and end to end (real nats-server and MongoDB-wire server)'

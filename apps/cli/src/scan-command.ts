@@ -1,5 +1,9 @@
 import { normalizePayload } from '@kubeguard/audit';
-import { Detection, Severity, type AuditEvent } from '@kubeguard/contracts';
+import {
+  type Detection,
+  Severity,
+  type AuditEvent,
+} from '@kubeguard/contracts';
 import {
   createEngine,
   createStatefulEvaluator,
