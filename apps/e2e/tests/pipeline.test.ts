@@ -157,6 +157,8 @@ describe('the pipeline, end to end', () => {
       unknown
     >;
     marker['auditID'] = 'e2e-marker';
+    // Another namespace: a separate incident, so it gets an alert of its own.
+    marker['objectRef'] = { resource: 'secrets', namespace: 'e2e-marker' };
     expect((await post(JSON.stringify(marker))).status).toBe(200);
     await waitForAlertOf('e2e-marker');
 

@@ -1,6 +1,11 @@
 import { Environment } from '@marcbachmann/cel-js';
 
 import {
+  compileFast,
+  fastEnvironment,
+  type FastEnvironment,
+} from './fast/index.js';
+import {
   imageRepository,
   ipInAny,
   matchesAny,
@@ -63,8 +68,12 @@ export function celEnvironment(): Environment {
   return shared;
 }
 
+let fast: FastEnvironment | undefined;
+
 /**
- * Parses and type-checks an expression.
+ * Parses and type-checks an expression, then compiles it to plain closures
+ * (see `fast/`) when it only uses constructs the compiler supports; otherwise,
+ * and for values outside the compiled model, cel-js evaluates it.
  * @throws Error with the CEL parser's or checker's message
  */
 export function compileCel(expression: string): CelProgram {
@@ -76,5 +85,7 @@ export function compileCel(expression: string): CelProgram {
     );
   }
   const program = env.parse(expression);
-  return activation => program(activation) as unknown;
+  const interpreted: CelProgram = activation => program(activation) as unknown;
+  fast ??= fastEnvironment(EVENT_VARIABLES, ['lists']);
+  return compileFast(program.ast, fast, interpreted) ?? interpreted;
 }
