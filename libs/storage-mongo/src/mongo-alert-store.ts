@@ -1,35 +1,64 @@
-import {
-  type AlertStatus,
-  type Severity,
-  type Alert,
-  type Detection,
+import { createHash } from 'node:crypto';
+
+import type {
+  Alert,
+  Detection,
+  Suppression,
+  SuppressionMatch,
 } from '@kubeguard/contracts';
 import {
   InvalidArgumentError,
+  NotFoundError,
   UnavailableError,
   errorMessage,
 } from '@kubeguard/errors';
 import {
   MongoClient,
-  MongoServerError,
   type Collection,
+  type Db,
+  type Document,
   type Filter,
 } from 'mongodb';
 
 import {
-  alertDocumentFromDetection,
+  DEFAULT_AGGREGATION_LIMITS,
+  applyDetection,
+  type AggregationLimits,
+  type DetectionChange,
+} from './aggregate.js';
+import {
+  ALERT_SCHEMA_VERSION,
   alertFromDocument,
-  storedStatus,
+  readAlertDocument,
   type AlertDocument,
 } from './alert-document.js';
+import { alertFilter, type AlertFilter } from './alert-filter.js';
+import {
+  createChangeLog,
+  type ChangeDocument,
+  type ChangeKind,
+  type ChangeLog,
+} from './change-log.js';
+import { CursorExpiredError, isDuplicateKey } from './errors.js';
+import {
+  ensureAlertIndexes,
+  ensureChangeIndexes,
+  ensureSuppressionIndexes,
+  type RetentionMode,
+} from './indexes.js';
+import { applyUpdate, type AlertUpdate } from './lifecycle.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
+import { guard, request } from './retry.js';
+import { compileMatch } from './suppression-match.js';
+import {
+  createSuppressionRules,
+  storedMatch,
+  type NewSuppression,
+  type SuppressionDocument,
+} from './suppressions.js';
 
-/** Filters of {@link AlertStore.list}; empty fields do not filter. */
-export interface AlertQuery {
-  cluster?: string;
-  ruleId?: string;
-  minSeverity?: Severity;
-  status?: AlertStatus;
+/** Filters and paging of {@link AlertStore.list}. */
+export interface AlertQuery extends AlertFilter {
   /** @default 100 */
   pageSize?: number;
   pageToken?: string;
@@ -40,23 +69,120 @@ export interface AlertPage {
   alerts: Alert[];
   /** Empty on the last page. */
   nextPageToken: string;
+  /** The newest change before the page was read: stream from here to follow it. */
+  streamCursor: string;
 }
 
-/** Alert persistence. */
+/** What {@link AlertStore.recordDetection} did. */
+export interface RecordResult {
+  /** The alert after the change; for a duplicate, as it is now. */
+  alert: Alert;
+  change: DetectionChange | 'duplicate';
+  /** A suppression rule matched: stored and marked, not to be notified. */
+  suppressed: boolean;
+  /**
+   * Whether sinks should hear of this change: a created, updated or
+   * reopened alert that is neither suppressed nor dismissed.
+   */
+  notify: boolean;
+  /**
+   * For a duplicate: the change this detection made when it was first
+   * recorded (undefined once the change log no longer keeps it). Enqueueing
+   * its notification again, idempotently by alert id and revision, recovers
+   * a notification lost when the first attempt died after the write.
+   */
+  recorded?: { change: ChangeKind; alert: Alert; notify: boolean };
+}
+
+/** One committed alert change, as StreamAlerts delivers it. */
+export interface AlertChangeEvent {
+  seq: number;
+  change: ChangeKind;
+  at: Date;
+  /** The alert right after the change. */
+  alert: Alert;
+}
+
+/** What one {@link AlertStore.runMaintenance} removed. */
+export interface MaintenanceReport {
+  alertsDeleted: number;
+  changesDeleted: number;
+  suppressionsDeleted: number;
+}
+
+/** Alert persistence: aggregation, lifecycle, suppression and change stream. */
 export interface AlertStore {
   /**
-   * Stores the alert of a detection. Idempotent on the detection id: a
-   * redelivered detection changes nothing and reports `created: false`.
+   * Adds a detection to the alert of its fingerprint (created on the first
+   * one), atomically and idempotently on the detection id: a redelivered
+   * detection changes nothing and reports `duplicate`. A resolved alert that
+   * fires again is reopened. Detections without a fingerprint get an alert
+   * of their own.
+   * @throws InvalidArgumentError when the detection has no id
+   * @throws UnavailableError when the database fails (retry later)
    */
-  recordDetection(
-    detection: Detection,
+  recordDetection(detection: Detection, now: Date): Promise<RecordResult>;
+  /**
+   * Changes status, assignee or adds a comment, as `who`, and returns the
+   * alert after it; a request that changes nothing (a repeat) returns the
+   * alert as it is, same revision.
+   * @throws NotFoundError when there is no such alert
+   * @throws InvalidArgumentError naming the field (see `applyUpdate`)
+   */
+  updateAlert(
+    alertId: string,
+    update: AlertUpdate,
+    who: string,
     now: Date,
-  ): Promise<{ created: boolean }>;
+  ): Promise<Alert>;
+  /** @throws InvalidArgumentError naming a bad filter, page size or token */
   list(query: AlertQuery): Promise<AlertPage>;
   get(alertId: string): Promise<Alert | undefined>;
+  /**
+   * The position a stream starts after: '' is the oldest change kept.
+   * @throws InvalidArgumentError when the cursor is malformed or ahead of the newest change
+   * @throws CursorExpiredError when changes after it were already pruned
+   */
+  openCursor(cursor: string): Promise<number>;
+  /**
+   * Up to `limit` changes after position `after` whose alert matches, oldest
+   * first, and the position to continue from (past non-matching changes too).
+   */
+  readChanges(
+    after: number,
+    filter: AlertFilter,
+    limit: number,
+  ): Promise<{ events: AlertChangeEvent[]; position: number }>;
+  /** @throws InvalidArgumentError naming the field */
+  createSuppression(
+    input: NewSuppression,
+    who: string,
+    now: Date,
+  ): Promise<Suppression>;
+  /** Rules in force at `now`, newest first. */
+  listSuppressions(now: Date): Promise<Suppression[]>;
+  /** @throws NotFoundError when there is no such rule */
+  deleteSuppression(id: string): Promise<void>;
+  /**
+   * The stored alerts a rule with this match would hide: how many, and the
+   * newest `pageSize` (default 100, max 1000) of them.
+   */
+  simulateSuppression(
+    match: SuppressionMatch | undefined,
+    pageSize?: number,
+  ): Promise<{ total: number; alerts: Alert[] }>;
+  /** Deletes alerts past retention, changes past change retention and expired rules. */
+  runMaintenance(now: Date): Promise<MaintenanceReport>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** The MongoDB alert store; `db` lets other repositories share its connection. */
+export interface MongoAlertStore extends AlertStore {
+  readonly db: Db;
+  /** How alerts past retention are removed on this server. */
+  readonly retention: RetentionMode;
 }
 
 /** Options for {@link connectMongoAlertStore}. */
@@ -67,19 +193,43 @@ export interface MongoAlertStoreOptions {
   database?: string;
   /** @default 5000 */
   serverSelectionTimeoutMs?: number;
+  /** Alerts last seen longer ago are deleted; 0 keeps them forever. @default 90 */
+  retentionDays?: number;
+  /**
+   * How long changes are kept: how far back a stream can resume, and how
+   * late a redelivered detection is still recognised. @default 7
+   */
+  changeRetentionDays?: number;
+  /** How long active suppression rules are cached. @default 1000 */
+  suppressionCacheMs?: number;
+  /** How often {@link AlertStore.runMaintenance} runs; 0 never. @default 600000 */
+  maintenanceIntervalMs?: number;
+  /** Told when a background maintenance run fails. */
+  onMaintenanceError?: (err: unknown) => void;
+  limits?: Partial<AggregationLimits>;
 }
 
 const MAX_PAGE_SIZE = 1000;
-const DUPLICATE_KEY = 11000;
+const MAX_CONFLICTS = 50;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Connects to MongoDB (or any server speaking its wire protocol) and creates
- * the indexes the alert queries need.
+ * Connects to MongoDB (or any server speaking its wire protocol), creates the
+ * indexes and starts periodic maintenance.
  * @throws UnavailableError when the server cannot be reached
  */
 export async function connectMongoAlertStore(
   options: MongoAlertStoreOptions,
-): Promise<AlertStore> {
+): Promise<MongoAlertStore> {
+  const retentionDays = nonNegative(
+    'retentionDays',
+    options.retentionDays ?? 90,
+  );
+  const changeRetentionDays = nonNegative(
+    'changeRetentionDays',
+    options.changeRetentionDays ?? 7,
+  );
+  const limits = { ...DEFAULT_AGGREGATION_LIMITS, ...options.limits };
   const client = new MongoClient(options.url, {
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
   });
@@ -88,89 +238,368 @@ export async function connectMongoAlertStore(
   } catch (err) {
     throw new UnavailableError(
       `MONGO_URL: cannot connect to '${redactUrl(options.url)}': ${errorMessage(err)}`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   const db = client.db(
     options.database ?? (dbNameOf(options.url) || 'kubeguard'),
   );
   const alerts: Collection<AlertDocument> = db.collection('alerts');
-  await ensureIndexes(alerts);
+  const changes: Collection<ChangeDocument> = db.collection('alert_changes');
+  const suppressionDocs: Collection<SuppressionDocument> =
+    db.collection('suppressions');
+  let retention: RetentionMode;
+  try {
+    retention = await ensureAlertIndexes(alerts, retentionDays);
+    await ensureChangeIndexes(changes);
+    await ensureSuppressionIndexes(suppressionDocs);
+  } catch (err) {
+    await client.close();
+    throw new UnavailableError(
+      `mongodb: cannot create indexes: ${errorMessage(err)}`,
+      { cause: err },
+    );
+  }
+  const changeLog = createChangeLog(changes);
+  const suppressions = createSuppressionRules(
+    suppressionDocs,
+    options.suppressionCacheMs ?? 1000,
+  );
+  const store = createStore({
+    db,
+    alerts,
+    changeLog,
+    suppressions,
+    suppressionDocs,
+    limits,
+    retentionDays,
+    changeRetentionDays,
+  });
+
+  const intervalMs = options.maintenanceIntervalMs ?? 600_000;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          store.runMaintenance(new Date()).catch((err: unknown) => {
+            options.onMaintenanceError?.(err);
+          });
+        }, intervalMs).unref()
+      : undefined;
 
   return {
-    async recordDetection(detection, now) {
-      const doc = alertDocumentFromDetection(detection, now);
-      try {
-        const result = await alerts.updateOne(
-          { _id: doc._id },
-          { $setOnInsert: doc },
+    ...store,
+    db,
+    retention,
+    async close() {
+      clearInterval(timer);
+      await client.close();
+    },
+  };
+}
+
+interface StoreParts {
+  db: Db;
+  alerts: Collection<AlertDocument>;
+  changeLog: ChangeLog;
+  suppressions: ReturnType<typeof createSuppressionRules>;
+  suppressionDocs: Collection<SuppressionDocument>;
+  limits: AggregationLimits;
+  retentionDays: number;
+  changeRetentionDays: number;
+}
+
+function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
+  const { db, alerts, changeLog, suppressions, limits } = parts;
+
+  const findById = async (id: string): Promise<AlertDocument | undefined> => {
+    const raw = await request(() => alerts.findOne({ _id: id }));
+    return raw ? readAlertDocument(raw) : undefined;
+  };
+
+  /** The alert of a fingerprint; a v1 one (other `_id`) is found by the field. */
+  const findByFingerprint = async (
+    fingerprint: string,
+  ): Promise<AlertDocument | undefined> => {
+    const byId = await findById(alertIdFor(fingerprint));
+    if (byId !== undefined) {
+      return byId;
+    }
+    const [legacy] = await request(() =>
+      alerts.find({ fingerprint }).sort({ createdAt: -1 }).limit(1).toArray(),
+    );
+    return legacy ? readAlertDocument(legacy) : undefined;
+  };
+
+  /**
+   * Writes a committed alert state unless a newer revision is already there
+   * (someone applied this one or a later one for us).
+   */
+  const apply = async (doc: AlertDocument): Promise<void> => {
+    try {
+      await request(() =>
+        alerts.replaceOne(
+          {
+            _id: doc._id,
+            $or: [
+              { revision: { $lt: doc.revision } },
+              { revision: { $exists: false } },
+            ],
+          },
+          doc,
           { upsert: true },
-        );
-        return { created: result.upsertedCount === 1 };
-      } catch (err) {
-        // Two deliveries raced on the same new id: the other one stored it.
-        if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) {
-          return { created: false };
+        ),
+      );
+    } catch (err) {
+      if (!isDuplicateKey(err)) {
+        throw err;
+      }
+    }
+  };
+
+  /**
+   * Finishes a commit whose writer died between the change log and the
+   * alert: applies the newest logged state if the alert is behind it.
+   */
+  const rollForward = async (
+    alertId: string,
+    current: AlertDocument | undefined,
+  ): Promise<void> => {
+    const latest = await changeLog.latestOf(alertId);
+    if (latest !== undefined && latest.revision > (current?.revision ?? 0)) {
+      await apply(latest.alert);
+    }
+  };
+
+  const newestCursor = async (): Promise<string> =>
+    String(await changeLog.newestSeq());
+
+  return {
+    recordDetection: (detection, now) =>
+      guard(async () => {
+        if (detection.detectionId === '') {
+          throw new InvalidArgumentError('detection_id', 'required');
         }
-        throw asUnavailable(err);
-      }
-    },
-    async list(query) {
-      const pageSize = pageSizeOf(query.pageSize);
-      const filter: Filter<AlertDocument> = {};
-      if (query.cluster) {
-        filter.cluster = query.cluster;
-      }
-      if (query.ruleId) {
-        filter.ruleId = query.ruleId;
-      }
-      if (query.minSeverity) {
-        filter.severity = { $gte: query.minSeverity };
-      }
-      const status =
-        query.status === undefined ? undefined : storedStatus(query.status);
-      if (status) {
-        filter.status = status;
-      }
-      if (query.pageToken) {
-        const after = decodePageToken(query.pageToken);
-        const at = new Date(after.createdAtMs);
-        filter.$or = [
-          { createdAt: { $lt: at } },
-          { createdAt: at, _id: { $lt: after.id } },
+        const fingerprint =
+          detection.fingerprint || `detection:${detection.detectionId}`;
+        for (let attempt = 0; attempt < MAX_CONFLICTS; attempt += 1) {
+          const current = await findByFingerprint(fingerprint);
+          if (
+            current?.schemaVersion === 1 &&
+            current._id === detection.detectionId
+          ) {
+            // Recorded before v2, when the alert id was the detection id.
+            return duplicateOf(current, undefined);
+          }
+          const suppressionOf = await suppressions.matcher(now);
+          const { next, change } = applyDetection(current, detection, {
+            alertId: current?._id ?? alertIdFor(fingerprint),
+            fingerprint,
+            now,
+            suppressionOf,
+            limits,
+          });
+          const result = await changeLog.append({
+            alertId: next._id,
+            revision: next.revision,
+            change,
+            detectionId: detection.detectionId,
+            at: now,
+            alert: next,
+          });
+          if (result.ok) {
+            await apply(result.record.alert);
+            const committed = result.record.alert;
+            return {
+              alert: alertFromDocument(committed),
+              change,
+              suppressed: committed.suppressed,
+              notify: notifies(change, committed),
+            };
+          }
+          await rollForward(next._id, current);
+          if (result.conflict === 'duplicate') {
+            const latest = await findById(next._id);
+            return duplicateOf(latest ?? result.record.alert, result.record);
+          }
+        }
+        throw new UnavailableError(
+          `alert of fingerprint '${fingerprint}': gave up after ${String(MAX_CONFLICTS)} conflicting writes`,
+        );
+      }),
+
+    updateAlert: (alertId, update, who, now) =>
+      guard(async () => {
+        if (alertId === '') {
+          throw new InvalidArgumentError('alert_id', 'required');
+        }
+        for (let attempt = 0; attempt < MAX_CONFLICTS; attempt += 1) {
+          const current = await findById(alertId);
+          if (current === undefined) {
+            throw new NotFoundError(`alert '${alertId}' does not exist`);
+          }
+          const next = applyUpdate(current, update, who, now, limits.history);
+          if (next === undefined) {
+            return alertFromDocument(current);
+          }
+          next.schemaVersion = ALERT_SCHEMA_VERSION;
+          const result = await changeLog.append({
+            alertId,
+            revision: next.revision,
+            change: 'edited',
+            detectionId: `edit:${alertId}:${String(next.revision)}`,
+            at: now,
+            alert: next,
+          });
+          if (result.ok) {
+            await apply(result.record.alert);
+            return alertFromDocument(result.record.alert);
+          }
+          await rollForward(alertId, current);
+        }
+        throw new UnavailableError(
+          `alert '${alertId}': gave up after ${String(MAX_CONFLICTS)} conflicting writes`,
+        );
+      }),
+
+    list: query =>
+      guard(async () => {
+        const pageSize = pageSizeOf(query.pageSize);
+        const conditions: Filter<AlertDocument>[] = [
+          onAlerts(alertFilter(query)),
         ];
-      }
-      const docs = await alerts
-        .find(filter)
-        .sort({ createdAt: -1, _id: -1 })
-        .limit(pageSize + 1)
-        .toArray()
-        .catch((err: unknown) => {
-          throw asUnavailable(err);
-        });
-      const page = docs.slice(0, pageSize);
-      const last = page.at(-1);
-      return {
-        alerts: page.map(alertFromDocument),
-        nextPageToken:
-          docs.length > pageSize && last
-            ? encodePageToken({
-                createdAtMs: last.createdAt.getTime(),
-                id: last._id,
-              })
-            : '',
-      };
-    },
-    async get(alertId) {
-      const doc = await alerts
-        .findOne({ _id: alertId })
-        .catch((err: unknown) => {
-          throw asUnavailable(err);
-        });
-      return doc ? alertFromDocument(doc) : undefined;
-    },
+        if (query.pageToken) {
+          const after = decodePageToken(query.pageToken);
+          const at = new Date(after.createdAtMs);
+          conditions.push({
+            $or: [
+              { createdAt: { $lt: at } },
+              { createdAt: at, _id: { $lt: after.id } },
+            ],
+          });
+        }
+        // Read first: whatever changes after it reaches a stream started here.
+        const streamCursor = await newestCursor();
+        const docs = await request(() =>
+          alerts
+            .find({ $and: conditions })
+            .sort({ createdAt: -1, _id: -1 })
+            .limit(pageSize + 1)
+            .toArray(),
+        );
+        const page = docs.slice(0, pageSize).map(readAlertDocument);
+        const last = page.at(-1);
+        return {
+          alerts: page.map(alertFromDocument),
+          nextPageToken:
+            docs.length > pageSize && last
+              ? encodePageToken({
+                  createdAtMs: last.createdAt.getTime(),
+                  id: last._id,
+                })
+              : '',
+          streamCursor,
+        };
+      }),
+
+    get: alertId =>
+      guard(async () => {
+        const doc = await findById(alertId);
+        return doc ? alertFromDocument(doc) : undefined;
+      }),
+
+    openCursor: cursor =>
+      guard(async () => {
+        const after = parseCursor(cursor);
+        const newest = await changeLog.newestSeq();
+        if (after > newest) {
+          throw new InvalidArgumentError(
+            'cursor',
+            `'${cursor}' is ahead of the newest change (${String(newest)})`,
+          );
+        }
+        const oldest = await changeLog.oldestSeq();
+        if (after > 0 && oldest !== undefined && oldest > after + 1) {
+          throw new CursorExpiredError(
+            `cursor: changes after '${cursor}' are no longer kept (the oldest is ${String(oldest)}); list the alerts again and stream from the list's stream_cursor`,
+          );
+        }
+        return after;
+      }),
+
+    readChanges: (after, filter, limit) =>
+      guard(async () => {
+        const matching = alertFilter(filter, 'alert.');
+        const upTo = await changeLog.newestSeq();
+        if (upTo <= after) {
+          return { events: [], position: after };
+        }
+        const docs = await changeLog.read(after, upTo, matching, limit);
+        const last = docs.at(-1);
+        return {
+          events: docs.map(doc => ({
+            seq: doc._id,
+            change: doc.change,
+            at: doc.at,
+            alert: alertFromDocument(readAlertDocument(doc.alert)),
+          })),
+          // A full batch may stop short of upTo; otherwise everything up to
+          // it was read, matching or not.
+          position: docs.length >= limit && last ? last._id : upTo,
+        };
+      }),
+
+    createSuppression: (input, who, now) =>
+      guard(() => suppressions.create(input, who, now)),
+    listSuppressions: now => guard(() => suppressions.list(now)),
+    deleteSuppression: id => guard(() => suppressions.delete(id)),
+
+    simulateSuppression: (match, pageSize) =>
+      guard(async () => {
+        const filter = onAlerts(compileMatch(storedMatch(match)).filter());
+        const size = pageSizeOf(pageSize);
+        const [total, docs] = await Promise.all([
+          request(() => alerts.countDocuments(filter)),
+          request(() =>
+            alerts
+              .find(filter)
+              .sort({ createdAt: -1, _id: -1 })
+              .limit(size)
+              .toArray(),
+          ),
+        ]);
+        return {
+          total,
+          alerts: docs.map(doc => alertFromDocument(readAlertDocument(doc))),
+        };
+      }),
+
+    runMaintenance: now =>
+      guard(async () => {
+        const alertsDeleted =
+          parts.retentionDays > 0
+            ? (
+                await request(() =>
+                  alerts.deleteMany({
+                    'evidence.lastSeen': {
+                      $lt: new Date(
+                        now.getTime() - parts.retentionDays * DAY_MS,
+                      ),
+                    },
+                  }),
+                )
+              ).deletedCount
+            : 0;
+        const changesDeleted = await changeLog.prune(
+          new Date(now.getTime() - parts.changeRetentionDays * DAY_MS),
+        );
+        const suppressionsDeleted = (
+          await request(() =>
+            parts.suppressionDocs.deleteMany({ expiresAt: { $lte: now } }),
+          )
+        ).deletedCount;
+        return { alertsDeleted, changesDeleted, suppressionsDeleted };
+      }),
+
     async ping() {
       try {
         await db.command({ ping: 1 });
@@ -179,19 +608,59 @@ export async function connectMongoAlertStore(
         return false;
       }
     },
-    close: () => client.close(),
   };
 }
 
-async function ensureIndexes(alerts: Collection<AlertDocument>): Promise<void> {
-  await alerts.createIndexes([
-    { key: { createdAt: -1, _id: -1 }, name: 'created_desc' },
-    { key: { cluster: 1, createdAt: -1 }, name: 'cluster_created' },
-    { key: { ruleId: 1, createdAt: -1 }, name: 'rule_created' },
-    { key: { severity: 1, createdAt: -1 }, name: 'severity_created' },
-    { key: { status: 1, createdAt: -1 }, name: 'status_created' },
-    { key: { fingerprint: 1 }, name: 'fingerprint' },
-  ]);
+/**
+ * The id of the alert of a fingerprint: deterministic, so two first
+ * detections racing each other meet on the same document.
+ */
+export function alertIdFor(fingerprint: string): string {
+  return createHash('sha256').update(fingerprint).digest('hex').slice(0, 32);
+}
+
+/** A filter built for any document, applied to alert documents. */
+function onAlerts(filter: Filter<Document>): Filter<AlertDocument> {
+  return filter as Filter<AlertDocument>;
+}
+
+function duplicateOf(
+  current: AlertDocument,
+  record: ChangeDocument | undefined,
+): RecordResult {
+  return {
+    alert: alertFromDocument(current),
+    change: 'duplicate',
+    suppressed: current.suppressed,
+    notify: false,
+    ...(record === undefined
+      ? {}
+      : {
+          recorded: {
+            change: record.change,
+            alert: alertFromDocument(readAlertDocument(record.alert)),
+            notify: notifies(record.change, record.alert),
+          },
+        }),
+  };
+}
+
+function notifies(change: ChangeKind, doc: AlertDocument): boolean {
+  return change !== 'edited' && !doc.suppressed && doc.status !== 'dismissed';
+}
+
+/** A stream cursor as a position: '' is 0 (before everything). */
+function parseCursor(cursor: string): number {
+  if (cursor === '') {
+    return 0;
+  }
+  if (!/^\d{1,15}$/.test(cursor)) {
+    throw new InvalidArgumentError(
+      'cursor',
+      `'${cursor}' is not a cursor from a previous event`,
+    );
+  }
+  return Number(cursor);
 }
 
 function pageSizeOf(requested: number | undefined): number {
@@ -211,12 +680,14 @@ function pageSizeOf(requested: number | undefined): number {
   return requested;
 }
 
-function asUnavailable(err: unknown): Error {
-  return err instanceof InvalidArgumentError
-    ? err
-    : new UnavailableError(`mongodb request failed: ${errorMessage(err)}`, {
-        cause: err,
-      });
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(
+      name,
+      `must be 0 or more, got '${String(value)}'`,
+    );
+  }
+  return value;
 }
 
 function dbNameOf(url: string): string {

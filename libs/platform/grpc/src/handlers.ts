@@ -51,12 +51,10 @@ export function serverStreaming<Req, Res>(
         if (isInternal(err)) {
           log.error('grpc stream failed', { path: call.getPath(), err });
         }
-        call.destroy(
-          Object.assign(
-            new Error(toServiceError(err).details),
-            toServiceError(err),
-          ),
-        );
+        // grpc-js turns an 'error' event into the call's status; destroy()
+        // would close the stream without one and leave the client waiting.
+        const status = toServiceError(err);
+        call.emit('error', Object.assign(new Error(status.details), status));
       },
     );
   };

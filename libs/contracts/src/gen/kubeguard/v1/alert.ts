@@ -66,7 +66,67 @@ export function alertStatusToJSON(object: AlertStatus): string {
   }
 }
 
-/** A security alert a team works with: one or more detections of one incident. */
+/** What happened to an alert in one change. */
+export enum AlertChangeKind {
+  UNSPECIFIED = 0,
+  /** CREATED - The first detection of its fingerprint. */
+  CREATED = 1,
+  /** UPDATED - Another detection of the same fingerprint. */
+  UPDATED = 2,
+  /** REOPENED - A resolved alert fired again and is new again. */
+  REOPENED = 3,
+  /** EDITED - Someone changed its status or assignee, or commented. */
+  EDITED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function alertChangeKindFromJSON(object: any): AlertChangeKind {
+  switch (object) {
+    case 0:
+    case "ALERT_CHANGE_KIND_UNSPECIFIED":
+      return AlertChangeKind.UNSPECIFIED;
+    case 1:
+    case "ALERT_CHANGE_KIND_CREATED":
+      return AlertChangeKind.CREATED;
+    case 2:
+    case "ALERT_CHANGE_KIND_UPDATED":
+      return AlertChangeKind.UPDATED;
+    case 3:
+    case "ALERT_CHANGE_KIND_REOPENED":
+      return AlertChangeKind.REOPENED;
+    case 4:
+    case "ALERT_CHANGE_KIND_EDITED":
+      return AlertChangeKind.EDITED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return AlertChangeKind.UNRECOGNIZED;
+  }
+}
+
+export function alertChangeKindToJSON(object: AlertChangeKind): string {
+  switch (object) {
+    case AlertChangeKind.UNSPECIFIED:
+      return "ALERT_CHANGE_KIND_UNSPECIFIED";
+    case AlertChangeKind.CREATED:
+      return "ALERT_CHANGE_KIND_CREATED";
+    case AlertChangeKind.UPDATED:
+      return "ALERT_CHANGE_KIND_UPDATED";
+    case AlertChangeKind.REOPENED:
+      return "ALERT_CHANGE_KIND_REOPENED";
+    case AlertChangeKind.EDITED:
+      return "ALERT_CHANGE_KIND_EDITED";
+    case AlertChangeKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * A security alert a team works with: every detection with one fingerprint.
+ * The number of detections is evidence.count; evidence.audit_ids holds the
+ * most recent audit IDs (at most 100).
+ */
 export interface Alert {
   alertId: string;
   fingerprint: string;
@@ -90,6 +150,91 @@ export interface Alert {
     | undefined;
   /** The outcome of the request behind the alert (see Detection.outcome). */
   outcome: Outcome;
+  /** Why it was resolved or dismissed; empty otherwise. */
+  statusReason: string;
+  /** Who works on it; empty when nobody does. */
+  assignee: string;
+  comments: AlertComment[];
+  /** Every change, oldest first (the most recent 200 entries). */
+  history: AlertHistoryEntry[];
+  /** A suppression rule matched when it last changed: it is kept, not notified. */
+  suppressed: boolean;
+  /** The id of that suppression rule. */
+  suppressedBy: string;
+  /** Starts at 1 and grows by one with every change of this alert. */
+  revision: number;
+  /**
+   * The position of its latest change among all alert changes
+   * (StreamAlerts cursors count in these).
+   */
+  seq: number;
+}
+
+/** A note someone left on an alert. */
+export interface AlertComment {
+  author: string;
+  text: string;
+  at: Date | undefined;
+}
+
+/** One change in an alert's history. */
+export interface AlertHistoryEntry {
+  at:
+    | Date
+    | undefined;
+  /** The authenticated caller, or the detector / "system" for automatic changes. */
+  who: string;
+  /** created, reopened, status, assigned, commented, suppressed, unsuppressed. */
+  action: string;
+  from: string;
+  to: string;
+  comment: string;
+}
+
+/** One change of one alert, as StreamAlerts delivers it. */
+export interface AlertEvent {
+  /** The alert as it was right after the change. */
+  alert: Alert | undefined;
+  change: AlertChangeKind;
+  /** Resume after this event by passing it as StreamAlertsRequest.cursor. */
+  cursor: string;
+}
+
+/**
+ * Which alerts a suppression rule hides. Set fields must all match; a value
+ * may be a glob where '*' matches any run of characters and '?' one character.
+ */
+export interface SuppressionMatch {
+  ruleId: string;
+  cluster: string;
+  namespace: string;
+  /** The actor's username. */
+  actor: string;
+  /**
+   * Any other alert field by its path, e.g. "target.resource",
+   * "workload.images", "evidence.matched.command"; a list field matches when
+   * one of its items does.
+   */
+  fields: { [key: string]: string };
+}
+
+export interface SuppressionMatch_FieldsEntry {
+  key: string;
+  value: string;
+}
+
+/** A rule that keeps matching alerts stored and marked but not notified. */
+export interface Suppression {
+  suppressionId: string;
+  name: string;
+  reason: string;
+  createdBy: string;
+  createdAt:
+    | Date
+    | undefined;
+  /** Stops applying at this time; unset means never. */
+  expiresAt: Date | undefined;
+  match: SuppressionMatch | undefined;
 }
 
 function createBaseAlert(): Alert {
@@ -113,6 +258,14 @@ function createBaseAlert(): Alert {
     createdAt: undefined,
     updatedAt: undefined,
     outcome: 0,
+    statusReason: "",
+    assignee: "",
+    comments: [],
+    history: [],
+    suppressed: false,
+    suppressedBy: "",
+    revision: 0,
+    seq: 0,
   };
 }
 
@@ -174,6 +327,30 @@ export const Alert: MessageFns<Alert> = {
     }
     if (message.outcome !== 0) {
       writer.uint32(152).int32(message.outcome);
+    }
+    if (message.statusReason !== "") {
+      writer.uint32(162).string(message.statusReason);
+    }
+    if (message.assignee !== "") {
+      writer.uint32(170).string(message.assignee);
+    }
+    for (const v of message.comments) {
+      AlertComment.encode(v!, writer.uint32(178).fork()).join();
+    }
+    for (const v of message.history) {
+      AlertHistoryEntry.encode(v!, writer.uint32(186).fork()).join();
+    }
+    if (message.suppressed !== false) {
+      writer.uint32(192).bool(message.suppressed);
+    }
+    if (message.suppressedBy !== "") {
+      writer.uint32(202).string(message.suppressedBy);
+    }
+    if (message.revision !== 0) {
+      writer.uint32(208).uint64(message.revision);
+    }
+    if (message.seq !== 0) {
+      writer.uint32(216).uint64(message.seq);
     }
     return writer;
   },
@@ -343,6 +520,70 @@ export const Alert: MessageFns<Alert> = {
             message.outcome = reader.int32() as any;
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.statusReason = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.assignee = reader.string();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.comments.push(AlertComment.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.history.push(AlertHistoryEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 24: {
+            if (tag !== 192) {
+              break;
+            }
+
+            message.suppressed = reader.bool();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.suppressedBy = reader.string();
+            continue;
+          }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.uint64());
+            continue;
+          }
+          case 27: {
+            if (tag !== 216) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +647,26 @@ export const Alert: MessageFns<Alert> = {
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
       outcome: isSet(object.outcome) ? outcomeFromJSON(object.outcome) : 0,
+      statusReason: isSet(object.statusReason)
+        ? globalThis.String(object.statusReason)
+        : isSet(object.status_reason)
+        ? globalThis.String(object.status_reason)
+        : "",
+      assignee: isSet(object.assignee) ? globalThis.String(object.assignee) : "",
+      comments: globalThis.Array.isArray(object?.comments)
+        ? object.comments.map((e: any) => AlertComment.fromJSON(e))
+        : [],
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => AlertHistoryEntry.fromJSON(e))
+        : [],
+      suppressed: isSet(object.suppressed) ? globalThis.Boolean(object.suppressed) : false,
+      suppressedBy: isSet(object.suppressedBy)
+        ? globalThis.String(object.suppressedBy)
+        : isSet(object.suppressed_by)
+        ? globalThis.String(object.suppressed_by)
+        : "",
+      revision: isSet(object.revision) ? globalThis.Number(object.revision) : 0,
+      seq: isSet(object.seq) ? globalThis.Number(object.seq) : 0,
     };
   },
 
@@ -468,6 +729,30 @@ export const Alert: MessageFns<Alert> = {
     if (message.outcome !== 0) {
       obj.outcome = outcomeToJSON(message.outcome);
     }
+    if (message.statusReason !== "") {
+      obj.statusReason = message.statusReason;
+    }
+    if (message.assignee !== "") {
+      obj.assignee = message.assignee;
+    }
+    if (message.comments?.length) {
+      obj.comments = message.comments.map((e) => AlertComment.toJSON(e));
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => AlertHistoryEntry.toJSON(e));
+    }
+    if (message.suppressed !== false) {
+      obj.suppressed = message.suppressed;
+    }
+    if (message.suppressedBy !== "") {
+      obj.suppressedBy = message.suppressedBy;
+    }
+    if (message.revision !== 0) {
+      obj.revision = Math.round(message.revision);
+    }
+    if (message.seq !== 0) {
+      obj.seq = Math.round(message.seq);
+    }
     return obj;
   },
 
@@ -501,6 +786,808 @@ export const Alert: MessageFns<Alert> = {
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
     message.outcome = object.outcome ?? 0;
+    message.statusReason = object.statusReason ?? "";
+    message.assignee = object.assignee ?? "";
+    message.comments = object.comments?.map((e) => AlertComment.fromPartial(e)) || [];
+    message.history = object.history?.map((e) => AlertHistoryEntry.fromPartial(e)) || [];
+    message.suppressed = object.suppressed ?? false;
+    message.suppressedBy = object.suppressedBy ?? "";
+    message.revision = object.revision ?? 0;
+    message.seq = object.seq ?? 0;
+    return message;
+  },
+};
+
+function createBaseAlertComment(): AlertComment {
+  return { author: "", text: "", at: undefined };
+}
+
+export const AlertComment: MessageFns<AlertComment> = {
+  encode(message: AlertComment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.author !== "") {
+      writer.uint32(10).string(message.author);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
+    }
+    if (message.at !== undefined) {
+      Timestamp.encode(toTimestamp(message.at), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlertComment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlertComment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.author = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlertComment {
+    return {
+      author: isSet(object.author) ? globalThis.String(object.author) : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+    };
+  },
+
+  toJSON(message: AlertComment): unknown {
+    const obj: any = {};
+    if (message.author !== "") {
+      obj.author = message.author;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.at !== undefined) {
+      obj.at = message.at.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlertComment>, I>>(base?: I): AlertComment {
+    return AlertComment.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlertComment>, I>>(object: I): AlertComment {
+    const message = createBaseAlertComment();
+    message.author = object.author ?? "";
+    message.text = object.text ?? "";
+    message.at = object.at ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAlertHistoryEntry(): AlertHistoryEntry {
+  return { at: undefined, who: "", action: "", from: "", to: "", comment: "" };
+}
+
+export const AlertHistoryEntry: MessageFns<AlertHistoryEntry> = {
+  encode(message: AlertHistoryEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.at !== undefined) {
+      Timestamp.encode(toTimestamp(message.at), writer.uint32(10).fork()).join();
+    }
+    if (message.who !== "") {
+      writer.uint32(18).string(message.who);
+    }
+    if (message.action !== "") {
+      writer.uint32(26).string(message.action);
+    }
+    if (message.from !== "") {
+      writer.uint32(34).string(message.from);
+    }
+    if (message.to !== "") {
+      writer.uint32(42).string(message.to);
+    }
+    if (message.comment !== "") {
+      writer.uint32(50).string(message.comment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlertHistoryEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlertHistoryEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.who = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.to = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlertHistoryEntry {
+    return {
+      at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+      who: isSet(object.who) ? globalThis.String(object.who) : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+      to: isSet(object.to) ? globalThis.String(object.to) : "",
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+    };
+  },
+
+  toJSON(message: AlertHistoryEntry): unknown {
+    const obj: any = {};
+    if (message.at !== undefined) {
+      obj.at = message.at.toISOString();
+    }
+    if (message.who !== "") {
+      obj.who = message.who;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    if (message.to !== "") {
+      obj.to = message.to;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlertHistoryEntry>, I>>(base?: I): AlertHistoryEntry {
+    return AlertHistoryEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlertHistoryEntry>, I>>(object: I): AlertHistoryEntry {
+    const message = createBaseAlertHistoryEntry();
+    message.at = object.at ?? undefined;
+    message.who = object.who ?? "";
+    message.action = object.action ?? "";
+    message.from = object.from ?? "";
+    message.to = object.to ?? "";
+    message.comment = object.comment ?? "";
+    return message;
+  },
+};
+
+function createBaseAlertEvent(): AlertEvent {
+  return { alert: undefined, change: 0, cursor: "" };
+}
+
+export const AlertEvent: MessageFns<AlertEvent> = {
+  encode(message: AlertEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alert !== undefined) {
+      Alert.encode(message.alert, writer.uint32(10).fork()).join();
+    }
+    if (message.change !== 0) {
+      writer.uint32(16).int32(message.change);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AlertEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAlertEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alert = Alert.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.change = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AlertEvent {
+    return {
+      alert: isSet(object.alert) ? Alert.fromJSON(object.alert) : undefined,
+      change: isSet(object.change) ? alertChangeKindFromJSON(object.change) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: AlertEvent): unknown {
+    const obj: any = {};
+    if (message.alert !== undefined) {
+      obj.alert = Alert.toJSON(message.alert);
+    }
+    if (message.change !== 0) {
+      obj.change = alertChangeKindToJSON(message.change);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AlertEvent>, I>>(base?: I): AlertEvent {
+    return AlertEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AlertEvent>, I>>(object: I): AlertEvent {
+    const message = createBaseAlertEvent();
+    message.alert = (object.alert !== undefined && object.alert !== null) ? Alert.fromPartial(object.alert) : undefined;
+    message.change = object.change ?? 0;
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseSuppressionMatch(): SuppressionMatch {
+  return { ruleId: "", cluster: "", namespace: "", actor: "", fields: {} };
+}
+
+export const SuppressionMatch: MessageFns<SuppressionMatch> = {
+  encode(message: SuppressionMatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ruleId !== "") {
+      writer.uint32(10).string(message.ruleId);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(18).string(message.cluster);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(26).string(message.namespace);
+    }
+    if (message.actor !== "") {
+      writer.uint32(34).string(message.actor);
+    }
+    globalThis.Object.entries(message.fields).forEach(([key, value]: [string, string]) => {
+      SuppressionMatch_FieldsEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuppressionMatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuppressionMatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = SuppressionMatch_FieldsEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.fields[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuppressionMatch {
+    return {
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      fields: isObject(object.fields)
+        ? (globalThis.Object.entries(object.fields) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+    };
+  },
+
+  toJSON(message: SuppressionMatch): unknown {
+    const obj: any = {};
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.fields) {
+      const entries = globalThis.Object.entries(message.fields) as [string, string][];
+      if (entries.length > 0) {
+        obj.fields = {};
+        entries.forEach(([k, v]) => {
+          obj.fields[k] = v;
+        });
+      }
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SuppressionMatch>, I>>(base?: I): SuppressionMatch {
+    return SuppressionMatch.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SuppressionMatch>, I>>(object: I): SuppressionMatch {
+    const message = createBaseSuppressionMatch();
+    message.ruleId = object.ruleId ?? "";
+    message.cluster = object.cluster ?? "";
+    message.namespace = object.namespace ?? "";
+    message.actor = object.actor ?? "";
+    message.fields = (globalThis.Object.entries(object.fields ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseSuppressionMatch_FieldsEntry(): SuppressionMatch_FieldsEntry {
+  return { key: "", value: "" };
+}
+
+export const SuppressionMatch_FieldsEntry: MessageFns<SuppressionMatch_FieldsEntry> = {
+  encode(message: SuppressionMatch_FieldsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SuppressionMatch_FieldsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuppressionMatch_FieldsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SuppressionMatch_FieldsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: SuppressionMatch_FieldsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SuppressionMatch_FieldsEntry>, I>>(base?: I): SuppressionMatch_FieldsEntry {
+    return SuppressionMatch_FieldsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SuppressionMatch_FieldsEntry>, I>>(object: I): SuppressionMatch_FieldsEntry {
+    const message = createBaseSuppressionMatch_FieldsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseSuppression(): Suppression {
+  return {
+    suppressionId: "",
+    name: "",
+    reason: "",
+    createdBy: "",
+    createdAt: undefined,
+    expiresAt: undefined,
+    match: undefined,
+  };
+}
+
+export const Suppression: MessageFns<Suppression> = {
+  encode(message: Suppression, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.suppressionId !== "") {
+      writer.uint32(10).string(message.suppressionId);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.createdBy !== "") {
+      writer.uint32(34).string(message.createdBy);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(42).fork()).join();
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(50).fork()).join();
+    }
+    if (message.match !== undefined) {
+      SuppressionMatch.encode(message.match, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Suppression {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSuppression();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.suppressionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createdBy = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.match = SuppressionMatch.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Suppression {
+    return {
+      suppressionId: isSet(object.suppressionId)
+        ? globalThis.String(object.suppressionId)
+        : isSet(object.suppression_id)
+        ? globalThis.String(object.suppression_id)
+        : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      createdBy: isSet(object.createdBy)
+        ? globalThis.String(object.createdBy)
+        : isSet(object.created_by)
+        ? globalThis.String(object.created_by)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      match: isSet(object.match) ? SuppressionMatch.fromJSON(object.match) : undefined,
+    };
+  },
+
+  toJSON(message: Suppression): unknown {
+    const obj: any = {};
+    if (message.suppressionId !== "") {
+      obj.suppressionId = message.suppressionId;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.createdBy !== "") {
+      obj.createdBy = message.createdBy;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.match !== undefined) {
+      obj.match = SuppressionMatch.toJSON(message.match);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Suppression>, I>>(base?: I): Suppression {
+    return Suppression.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Suppression>, I>>(object: I): Suppression {
+    const message = createBaseSuppression();
+    message.suppressionId = object.suppressionId ?? "";
+    message.name = object.name ?? "";
+    message.reason = object.reason ?? "";
+    message.createdBy = object.createdBy ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.match = (object.match !== undefined && object.match !== null)
+      ? SuppressionMatch.fromPartial(object.match)
+      : undefined;
     return message;
   },
 };
@@ -538,6 +1625,21 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {

@@ -11,14 +11,25 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Alert, AlertStatus, alertStatusFromJSON, alertStatusToJSON } from "./alert.js";
+import { Timestamp } from "../../google/protobuf/timestamp.js";
+import {
+  Alert,
+  AlertEvent,
+  AlertStatus,
+  alertStatusFromJSON,
+  alertStatusToJSON,
+  Suppression,
+  SuppressionMatch,
+} from "./alert.js";
 import { Severity, severityFromJSON, severityToJSON } from "./common.js";
 
 export const protobufPackage = "kubeguard.v1";
@@ -35,12 +46,32 @@ export interface ListAlertsRequest {
   pageSize: number;
   /** The next_page_token of the previous page. */
   pageToken: string;
+  /** The target's namespace. */
+  namespace: string;
+  /** The actor's username. */
+  actor: string;
+  /** Alerts last seen at or after this time. */
+  since:
+    | Date
+    | undefined;
+  /** Alerts first seen before this time. */
+  until:
+    | Date
+    | undefined;
+  /** Case-insensitive text the title contains. */
+  text: string;
 }
 
 export interface ListAlertsResponse {
+  /** Newest first (by creation). */
   alerts: Alert[];
   /** Empty on the last page. */
   nextPageToken: string;
+  /**
+   * The newest change when the page was read: stream from here to follow
+   * what changes next.
+   */
+  streamCursor: string;
 }
 
 export interface GetAlertRequest {
@@ -51,8 +82,105 @@ export interface GetAlertResponse {
   alert: Alert | undefined;
 }
 
+export interface UpdateAlertRequest {
+  alertId: string;
+  /**
+   * The new status; unspecified keeps it. Allowed: new -> in progress,
+   * resolved or dismissed; in progress -> resolved or dismissed; resolved or
+   * dismissed -> in progress.
+   */
+  status: AlertStatus;
+  /** Why it is resolved or dismissed (required to dismiss). */
+  reason: string;
+  /** The new assignee; unset keeps it, empty unassigns. */
+  assignee?:
+    | string
+    | undefined;
+  /** A comment to add. */
+  comment: string;
+}
+
+export interface UpdateAlertResponse {
+  alert: Alert | undefined;
+}
+
+export interface StreamAlertsRequest {
+  /** Filters, as in ListAlertsRequest; applied to the alert after each change. */
+  cluster: string;
+  ruleId: string;
+  minSeverity: Severity;
+  status: AlertStatus;
+  namespace: string;
+  actor: string;
+  since: Date | undefined;
+  until: Date | undefined;
+  text: string;
+  /**
+   * The cursor of the last event received; empty starts at the oldest change
+   * kept (changes are kept for ALERT_CHANGE_RETENTION_DAYS).
+   */
+  cursor: string;
+}
+
+export interface StreamAlertsResponse {
+  event: AlertEvent | undefined;
+}
+
+export interface CreateSuppressionRequest {
+  name: string;
+  reason: string;
+  /** Optional; must be in the future. */
+  expiresAt: Date | undefined;
+  match: SuppressionMatch | undefined;
+}
+
+export interface CreateSuppressionResponse {
+  suppression: Suppression | undefined;
+}
+
+export interface ListSuppressionsRequest {
+}
+
+export interface ListSuppressionsResponse {
+  suppressions: Suppression[];
+}
+
+export interface DeleteSuppressionRequest {
+  suppressionId: string;
+}
+
+export interface DeleteSuppressionResponse {
+}
+
+export interface SimulateSuppressionRequest {
+  match:
+    | SuppressionMatch
+    | undefined;
+  /** At most this many alerts (default 100, max 1000). */
+  pageSize: number;
+}
+
+export interface SimulateSuppressionResponse {
+  /** How many stored alerts match. */
+  total: number;
+  /** The newest of them. */
+  alerts: Alert[];
+}
+
 function createBaseListAlertsRequest(): ListAlertsRequest {
-  return { cluster: "", ruleId: "", minSeverity: 0, status: 0, pageSize: 0, pageToken: "" };
+  return {
+    cluster: "",
+    ruleId: "",
+    minSeverity: 0,
+    status: 0,
+    pageSize: 0,
+    pageToken: "",
+    namespace: "",
+    actor: "",
+    since: undefined,
+    until: undefined,
+    text: "",
+  };
 }
 
 export const ListAlertsRequest: MessageFns<ListAlertsRequest> = {
@@ -74,6 +202,21 @@ export const ListAlertsRequest: MessageFns<ListAlertsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(50).string(message.pageToken);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(58).string(message.namespace);
+    }
+    if (message.actor !== "") {
+      writer.uint32(66).string(message.actor);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(74).fork()).join();
+    }
+    if (message.until !== undefined) {
+      Timestamp.encode(toTimestamp(message.until), writer.uint32(82).fork()).join();
+    }
+    if (message.text !== "") {
+      writer.uint32(90).string(message.text);
     }
     return writer;
   },
@@ -139,6 +282,46 @@ export const ListAlertsRequest: MessageFns<ListAlertsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.until = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -175,6 +358,11 @@ export const ListAlertsRequest: MessageFns<ListAlertsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
+      until: isSet(object.until) ? fromJsonTimestamp(object.until) : undefined,
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
     };
   },
 
@@ -198,6 +386,21 @@ export const ListAlertsRequest: MessageFns<ListAlertsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
+    }
+    if (message.until !== undefined) {
+      obj.until = message.until.toISOString();
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
     return obj;
   },
 
@@ -212,12 +415,17 @@ export const ListAlertsRequest: MessageFns<ListAlertsRequest> = {
     message.status = object.status ?? 0;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.namespace = object.namespace ?? "";
+    message.actor = object.actor ?? "";
+    message.since = object.since ?? undefined;
+    message.until = object.until ?? undefined;
+    message.text = object.text ?? "";
     return message;
   },
 };
 
 function createBaseListAlertsResponse(): ListAlertsResponse {
-  return { alerts: [], nextPageToken: "" };
+  return { alerts: [], nextPageToken: "", streamCursor: "" };
 }
 
 export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
@@ -227,6 +435,9 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
     }
     if (message.nextPageToken !== "") {
       writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.streamCursor !== "") {
+      writer.uint32(26).string(message.streamCursor);
     }
     return writer;
   },
@@ -260,6 +471,14 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
             message.nextPageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.streamCursor = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -280,6 +499,11 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      streamCursor: isSet(object.streamCursor)
+        ? globalThis.String(object.streamCursor)
+        : isSet(object.stream_cursor)
+        ? globalThis.String(object.stream_cursor)
+        : "",
     };
   },
 
@@ -291,6 +515,9 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.streamCursor !== "") {
+      obj.streamCursor = message.streamCursor;
+    }
     return obj;
   },
 
@@ -301,6 +528,7 @@ export const ListAlertsResponse: MessageFns<ListAlertsResponse> = {
     const message = createBaseListAlertsResponse();
     message.alerts = object.alerts?.map((e) => Alert.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.streamCursor = object.streamCursor ?? "";
     return message;
   },
 };
@@ -445,7 +673,1132 @@ export const GetAlertResponse: MessageFns<GetAlertResponse> = {
   },
 };
 
-/** Reads and works the alerts stored by the notifier. */
+function createBaseUpdateAlertRequest(): UpdateAlertRequest {
+  return { alertId: "", status: 0, reason: "", assignee: undefined, comment: "" };
+}
+
+export const UpdateAlertRequest: MessageFns<UpdateAlertRequest> = {
+  encode(message: UpdateAlertRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alertId !== "") {
+      writer.uint32(10).string(message.alertId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.assignee !== undefined) {
+      writer.uint32(34).string(message.assignee);
+    }
+    if (message.comment !== "") {
+      writer.uint32(42).string(message.comment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAlertRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAlertRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alertId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.assignee = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAlertRequest {
+    return {
+      alertId: isSet(object.alertId)
+        ? globalThis.String(object.alertId)
+        : isSet(object.alert_id)
+        ? globalThis.String(object.alert_id)
+        : "",
+      status: isSet(object.status) ? alertStatusFromJSON(object.status) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      assignee: isSet(object.assignee) ? globalThis.String(object.assignee) : undefined,
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+    };
+  },
+
+  toJSON(message: UpdateAlertRequest): unknown {
+    const obj: any = {};
+    if (message.alertId !== "") {
+      obj.alertId = message.alertId;
+    }
+    if (message.status !== 0) {
+      obj.status = alertStatusToJSON(message.status);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.assignee !== undefined) {
+      obj.assignee = message.assignee;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateAlertRequest>, I>>(base?: I): UpdateAlertRequest {
+    return UpdateAlertRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateAlertRequest>, I>>(object: I): UpdateAlertRequest {
+    const message = createBaseUpdateAlertRequest();
+    message.alertId = object.alertId ?? "";
+    message.status = object.status ?? 0;
+    message.reason = object.reason ?? "";
+    message.assignee = object.assignee ?? undefined;
+    message.comment = object.comment ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateAlertResponse(): UpdateAlertResponse {
+  return { alert: undefined };
+}
+
+export const UpdateAlertResponse: MessageFns<UpdateAlertResponse> = {
+  encode(message: UpdateAlertResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.alert !== undefined) {
+      Alert.encode(message.alert, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateAlertResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateAlertResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.alert = Alert.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateAlertResponse {
+    return { alert: isSet(object.alert) ? Alert.fromJSON(object.alert) : undefined };
+  },
+
+  toJSON(message: UpdateAlertResponse): unknown {
+    const obj: any = {};
+    if (message.alert !== undefined) {
+      obj.alert = Alert.toJSON(message.alert);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UpdateAlertResponse>, I>>(base?: I): UpdateAlertResponse {
+    return UpdateAlertResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UpdateAlertResponse>, I>>(object: I): UpdateAlertResponse {
+    const message = createBaseUpdateAlertResponse();
+    message.alert = (object.alert !== undefined && object.alert !== null) ? Alert.fromPartial(object.alert) : undefined;
+    return message;
+  },
+};
+
+function createBaseStreamAlertsRequest(): StreamAlertsRequest {
+  return {
+    cluster: "",
+    ruleId: "",
+    minSeverity: 0,
+    status: 0,
+    namespace: "",
+    actor: "",
+    since: undefined,
+    until: undefined,
+    text: "",
+    cursor: "",
+  };
+}
+
+export const StreamAlertsRequest: MessageFns<StreamAlertsRequest> = {
+  encode(message: StreamAlertsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cluster !== "") {
+      writer.uint32(10).string(message.cluster);
+    }
+    if (message.ruleId !== "") {
+      writer.uint32(18).string(message.ruleId);
+    }
+    if (message.minSeverity !== 0) {
+      writer.uint32(24).int32(message.minSeverity);
+    }
+    if (message.status !== 0) {
+      writer.uint32(32).int32(message.status);
+    }
+    if (message.namespace !== "") {
+      writer.uint32(42).string(message.namespace);
+    }
+    if (message.actor !== "") {
+      writer.uint32(50).string(message.actor);
+    }
+    if (message.since !== undefined) {
+      Timestamp.encode(toTimestamp(message.since), writer.uint32(58).fork()).join();
+    }
+    if (message.until !== undefined) {
+      Timestamp.encode(toTimestamp(message.until), writer.uint32(66).fork()).join();
+    }
+    if (message.text !== "") {
+      writer.uint32(74).string(message.text);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(82).string(message.cursor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamAlertsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamAlertsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.minSeverity = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.since = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.until = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamAlertsRequest {
+    return {
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      minSeverity: isSet(object.minSeverity)
+        ? severityFromJSON(object.minSeverity)
+        : isSet(object.min_severity)
+        ? severityFromJSON(object.min_severity)
+        : 0,
+      status: isSet(object.status) ? alertStatusFromJSON(object.status) : 0,
+      namespace: isSet(object.namespace) ? globalThis.String(object.namespace) : "",
+      actor: isSet(object.actor) ? globalThis.String(object.actor) : "",
+      since: isSet(object.since) ? fromJsonTimestamp(object.since) : undefined,
+      until: isSet(object.until) ? fromJsonTimestamp(object.until) : undefined,
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
+    };
+  },
+
+  toJSON(message: StreamAlertsRequest): unknown {
+    const obj: any = {};
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.minSeverity !== 0) {
+      obj.minSeverity = severityToJSON(message.minSeverity);
+    }
+    if (message.status !== 0) {
+      obj.status = alertStatusToJSON(message.status);
+    }
+    if (message.namespace !== "") {
+      obj.namespace = message.namespace;
+    }
+    if (message.actor !== "") {
+      obj.actor = message.actor;
+    }
+    if (message.since !== undefined) {
+      obj.since = message.since.toISOString();
+    }
+    if (message.until !== undefined) {
+      obj.until = message.until.toISOString();
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamAlertsRequest>, I>>(base?: I): StreamAlertsRequest {
+    return StreamAlertsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamAlertsRequest>, I>>(object: I): StreamAlertsRequest {
+    const message = createBaseStreamAlertsRequest();
+    message.cluster = object.cluster ?? "";
+    message.ruleId = object.ruleId ?? "";
+    message.minSeverity = object.minSeverity ?? 0;
+    message.status = object.status ?? 0;
+    message.namespace = object.namespace ?? "";
+    message.actor = object.actor ?? "";
+    message.since = object.since ?? undefined;
+    message.until = object.until ?? undefined;
+    message.text = object.text ?? "";
+    message.cursor = object.cursor ?? "";
+    return message;
+  },
+};
+
+function createBaseStreamAlertsResponse(): StreamAlertsResponse {
+  return { event: undefined };
+}
+
+export const StreamAlertsResponse: MessageFns<StreamAlertsResponse> = {
+  encode(message: StreamAlertsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      AlertEvent.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StreamAlertsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStreamAlertsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = AlertEvent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StreamAlertsResponse {
+    return { event: isSet(object.event) ? AlertEvent.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: StreamAlertsResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = AlertEvent.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StreamAlertsResponse>, I>>(base?: I): StreamAlertsResponse {
+    return StreamAlertsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StreamAlertsResponse>, I>>(object: I): StreamAlertsResponse {
+    const message = createBaseStreamAlertsResponse();
+    message.event = (object.event !== undefined && object.event !== null)
+      ? AlertEvent.fromPartial(object.event)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateSuppressionRequest(): CreateSuppressionRequest {
+  return { name: "", reason: "", expiresAt: undefined, match: undefined };
+}
+
+export const CreateSuppressionRequest: MessageFns<CreateSuppressionRequest> = {
+  encode(message: CreateSuppressionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(26).fork()).join();
+    }
+    if (message.match !== undefined) {
+      SuppressionMatch.encode(message.match, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSuppressionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSuppressionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.match = SuppressionMatch.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSuppressionRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      match: isSet(object.match) ? SuppressionMatch.fromJSON(object.match) : undefined,
+    };
+  },
+
+  toJSON(message: CreateSuppressionRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.match !== undefined) {
+      obj.match = SuppressionMatch.toJSON(message.match);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateSuppressionRequest>, I>>(base?: I): CreateSuppressionRequest {
+    return CreateSuppressionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateSuppressionRequest>, I>>(object: I): CreateSuppressionRequest {
+    const message = createBaseCreateSuppressionRequest();
+    message.name = object.name ?? "";
+    message.reason = object.reason ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.match = (object.match !== undefined && object.match !== null)
+      ? SuppressionMatch.fromPartial(object.match)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateSuppressionResponse(): CreateSuppressionResponse {
+  return { suppression: undefined };
+}
+
+export const CreateSuppressionResponse: MessageFns<CreateSuppressionResponse> = {
+  encode(message: CreateSuppressionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.suppression !== undefined) {
+      Suppression.encode(message.suppression, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSuppressionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSuppressionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.suppression = Suppression.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSuppressionResponse {
+    return { suppression: isSet(object.suppression) ? Suppression.fromJSON(object.suppression) : undefined };
+  },
+
+  toJSON(message: CreateSuppressionResponse): unknown {
+    const obj: any = {};
+    if (message.suppression !== undefined) {
+      obj.suppression = Suppression.toJSON(message.suppression);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateSuppressionResponse>, I>>(base?: I): CreateSuppressionResponse {
+    return CreateSuppressionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateSuppressionResponse>, I>>(object: I): CreateSuppressionResponse {
+    const message = createBaseCreateSuppressionResponse();
+    message.suppression = (object.suppression !== undefined && object.suppression !== null)
+      ? Suppression.fromPartial(object.suppression)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListSuppressionsRequest(): ListSuppressionsRequest {
+  return {};
+}
+
+export const ListSuppressionsRequest: MessageFns<ListSuppressionsRequest> = {
+  encode(_: ListSuppressionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSuppressionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSuppressionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListSuppressionsRequest {
+    return {};
+  },
+
+  toJSON(_: ListSuppressionsRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSuppressionsRequest>, I>>(base?: I): ListSuppressionsRequest {
+    return ListSuppressionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSuppressionsRequest>, I>>(_: I): ListSuppressionsRequest {
+    const message = createBaseListSuppressionsRequest();
+    return message;
+  },
+};
+
+function createBaseListSuppressionsResponse(): ListSuppressionsResponse {
+  return { suppressions: [] };
+}
+
+export const ListSuppressionsResponse: MessageFns<ListSuppressionsResponse> = {
+  encode(message: ListSuppressionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.suppressions) {
+      Suppression.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSuppressionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSuppressionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.suppressions.push(Suppression.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSuppressionsResponse {
+    return {
+      suppressions: globalThis.Array.isArray(object?.suppressions)
+        ? object.suppressions.map((e: any) => Suppression.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListSuppressionsResponse): unknown {
+    const obj: any = {};
+    if (message.suppressions?.length) {
+      obj.suppressions = message.suppressions.map((e) => Suppression.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSuppressionsResponse>, I>>(base?: I): ListSuppressionsResponse {
+    return ListSuppressionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSuppressionsResponse>, I>>(object: I): ListSuppressionsResponse {
+    const message = createBaseListSuppressionsResponse();
+    message.suppressions = object.suppressions?.map((e) => Suppression.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteSuppressionRequest(): DeleteSuppressionRequest {
+  return { suppressionId: "" };
+}
+
+export const DeleteSuppressionRequest: MessageFns<DeleteSuppressionRequest> = {
+  encode(message: DeleteSuppressionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.suppressionId !== "") {
+      writer.uint32(10).string(message.suppressionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSuppressionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSuppressionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.suppressionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteSuppressionRequest {
+    return {
+      suppressionId: isSet(object.suppressionId)
+        ? globalThis.String(object.suppressionId)
+        : isSet(object.suppression_id)
+        ? globalThis.String(object.suppression_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteSuppressionRequest): unknown {
+    const obj: any = {};
+    if (message.suppressionId !== "") {
+      obj.suppressionId = message.suppressionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSuppressionRequest>, I>>(base?: I): DeleteSuppressionRequest {
+    return DeleteSuppressionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSuppressionRequest>, I>>(object: I): DeleteSuppressionRequest {
+    const message = createBaseDeleteSuppressionRequest();
+    message.suppressionId = object.suppressionId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteSuppressionResponse(): DeleteSuppressionResponse {
+  return {};
+}
+
+export const DeleteSuppressionResponse: MessageFns<DeleteSuppressionResponse> = {
+  encode(_: DeleteSuppressionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteSuppressionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteSuppressionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteSuppressionResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteSuppressionResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteSuppressionResponse>, I>>(base?: I): DeleteSuppressionResponse {
+    return DeleteSuppressionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteSuppressionResponse>, I>>(_: I): DeleteSuppressionResponse {
+    const message = createBaseDeleteSuppressionResponse();
+    return message;
+  },
+};
+
+function createBaseSimulateSuppressionRequest(): SimulateSuppressionRequest {
+  return { match: undefined, pageSize: 0 };
+}
+
+export const SimulateSuppressionRequest: MessageFns<SimulateSuppressionRequest> = {
+  encode(message: SimulateSuppressionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.match !== undefined) {
+      SuppressionMatch.encode(message.match, writer.uint32(10).fork()).join();
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).uint32(message.pageSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulateSuppressionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulateSuppressionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.match = SuppressionMatch.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimulateSuppressionRequest {
+    return {
+      match: isSet(object.match) ? SuppressionMatch.fromJSON(object.match) : undefined,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: SimulateSuppressionRequest): unknown {
+    const obj: any = {};
+    if (message.match !== undefined) {
+      obj.match = SuppressionMatch.toJSON(message.match);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SimulateSuppressionRequest>, I>>(base?: I): SimulateSuppressionRequest {
+    return SimulateSuppressionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulateSuppressionRequest>, I>>(object: I): SimulateSuppressionRequest {
+    const message = createBaseSimulateSuppressionRequest();
+    message.match = (object.match !== undefined && object.match !== null)
+      ? SuppressionMatch.fromPartial(object.match)
+      : undefined;
+    message.pageSize = object.pageSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseSimulateSuppressionResponse(): SimulateSuppressionResponse {
+  return { total: 0, alerts: [] };
+}
+
+export const SimulateSuppressionResponse: MessageFns<SimulateSuppressionResponse> = {
+  encode(message: SimulateSuppressionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.total !== 0) {
+      writer.uint32(8).uint64(message.total);
+    }
+    for (const v of message.alerts) {
+      Alert.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SimulateSuppressionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSimulateSuppressionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.total = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.alerts.push(Alert.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SimulateSuppressionResponse {
+    return {
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      alerts: globalThis.Array.isArray(object?.alerts) ? object.alerts.map((e: any) => Alert.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SimulateSuppressionResponse): unknown {
+    const obj: any = {};
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.alerts?.length) {
+      obj.alerts = message.alerts.map((e) => Alert.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SimulateSuppressionResponse>, I>>(base?: I): SimulateSuppressionResponse {
+    return SimulateSuppressionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SimulateSuppressionResponse>, I>>(object: I): SimulateSuppressionResponse {
+    const message = createBaseSimulateSuppressionResponse();
+    message.total = object.total ?? 0;
+    message.alerts = object.alerts?.map((e) => Alert.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+/**
+ * Reads and works the alerts stored by the notifier, and the suppression rules
+ * that quiet them. With authentication on, every call carries
+ * "authorization: Bearer <token>"; changes are recorded under the token's name.
+ */
 export type AlertServiceService = typeof AlertServiceService;
 export const AlertServiceService = {
   listAlerts: {
@@ -466,11 +1819,94 @@ export const AlertServiceService = {
     responseSerialize: (value: GetAlertResponse): Buffer => Buffer.from(GetAlertResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetAlertResponse => GetAlertResponse.decode(value),
   },
+  /** Changes status, assignee, or adds a comment. */
+  updateAlert: {
+    path: "/kubeguard.v1.AlertService/UpdateAlert" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateAlertRequest): Buffer => Buffer.from(UpdateAlertRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateAlertRequest => UpdateAlertRequest.decode(value),
+    responseSerialize: (value: UpdateAlertResponse): Buffer => Buffer.from(UpdateAlertResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UpdateAlertResponse => UpdateAlertResponse.decode(value),
+  },
+  /**
+   * Every alert change after the cursor that matches the filter, in order,
+   * then live changes until the client cancels.
+   */
+  streamAlerts: {
+    path: "/kubeguard.v1.AlertService/StreamAlerts" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: StreamAlertsRequest): Buffer => Buffer.from(StreamAlertsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StreamAlertsRequest => StreamAlertsRequest.decode(value),
+    responseSerialize: (value: StreamAlertsResponse): Buffer =>
+      Buffer.from(StreamAlertsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StreamAlertsResponse => StreamAlertsResponse.decode(value),
+  },
+  createSuppression: {
+    path: "/kubeguard.v1.AlertService/CreateSuppression" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateSuppressionRequest): Buffer =>
+      Buffer.from(CreateSuppressionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateSuppressionRequest => CreateSuppressionRequest.decode(value),
+    responseSerialize: (value: CreateSuppressionResponse): Buffer =>
+      Buffer.from(CreateSuppressionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateSuppressionResponse => CreateSuppressionResponse.decode(value),
+  },
+  /** The suppression rules in force (not expired), newest first. */
+  listSuppressions: {
+    path: "/kubeguard.v1.AlertService/ListSuppressions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSuppressionsRequest): Buffer =>
+      Buffer.from(ListSuppressionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSuppressionsRequest => ListSuppressionsRequest.decode(value),
+    responseSerialize: (value: ListSuppressionsResponse): Buffer =>
+      Buffer.from(ListSuppressionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSuppressionsResponse => ListSuppressionsResponse.decode(value),
+  },
+  deleteSuppression: {
+    path: "/kubeguard.v1.AlertService/DeleteSuppression" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteSuppressionRequest): Buffer =>
+      Buffer.from(DeleteSuppressionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteSuppressionRequest => DeleteSuppressionRequest.decode(value),
+    responseSerialize: (value: DeleteSuppressionResponse): Buffer =>
+      Buffer.from(DeleteSuppressionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteSuppressionResponse => DeleteSuppressionResponse.decode(value),
+  },
+  /** The stored alerts a suppression rule with this match would hide. */
+  simulateSuppression: {
+    path: "/kubeguard.v1.AlertService/SimulateSuppression" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SimulateSuppressionRequest): Buffer =>
+      Buffer.from(SimulateSuppressionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SimulateSuppressionRequest => SimulateSuppressionRequest.decode(value),
+    responseSerialize: (value: SimulateSuppressionResponse): Buffer =>
+      Buffer.from(SimulateSuppressionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SimulateSuppressionResponse => SimulateSuppressionResponse.decode(value),
+  },
 } as const;
 
 export interface AlertServiceServer extends UntypedServiceImplementation {
   listAlerts: handleUnaryCall<ListAlertsRequest, ListAlertsResponse>;
   getAlert: handleUnaryCall<GetAlertRequest, GetAlertResponse>;
+  /** Changes status, assignee, or adds a comment. */
+  updateAlert: handleUnaryCall<UpdateAlertRequest, UpdateAlertResponse>;
+  /**
+   * Every alert change after the cursor that matches the filter, in order,
+   * then live changes until the client cancels.
+   */
+  streamAlerts: handleServerStreamingCall<StreamAlertsRequest, StreamAlertsResponse>;
+  createSuppression: handleUnaryCall<CreateSuppressionRequest, CreateSuppressionResponse>;
+  /** The suppression rules in force (not expired), newest first. */
+  listSuppressions: handleUnaryCall<ListSuppressionsRequest, ListSuppressionsResponse>;
+  deleteSuppression: handleUnaryCall<DeleteSuppressionRequest, DeleteSuppressionResponse>;
+  /** The stored alerts a suppression rule with this match would hide. */
+  simulateSuppression: handleUnaryCall<SimulateSuppressionRequest, SimulateSuppressionResponse>;
 }
 
 export interface AlertServiceClient extends Client {
@@ -504,6 +1940,97 @@ export interface AlertServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetAlertResponse) => void,
   ): ClientUnaryCall;
+  /** Changes status, assignee, or adds a comment. */
+  updateAlert(
+    request: UpdateAlertRequest,
+    callback: (error: ServiceError | null, response: UpdateAlertResponse) => void,
+  ): ClientUnaryCall;
+  updateAlert(
+    request: UpdateAlertRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UpdateAlertResponse) => void,
+  ): ClientUnaryCall;
+  updateAlert(
+    request: UpdateAlertRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UpdateAlertResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Every alert change after the cursor that matches the filter, in order,
+   * then live changes until the client cancels.
+   */
+  streamAlerts(
+    request: StreamAlertsRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StreamAlertsResponse>;
+  streamAlerts(
+    request: StreamAlertsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StreamAlertsResponse>;
+  createSuppression(
+    request: CreateSuppressionRequest,
+    callback: (error: ServiceError | null, response: CreateSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  createSuppression(
+    request: CreateSuppressionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  createSuppression(
+    request: CreateSuppressionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  /** The suppression rules in force (not expired), newest first. */
+  listSuppressions(
+    request: ListSuppressionsRequest,
+    callback: (error: ServiceError | null, response: ListSuppressionsResponse) => void,
+  ): ClientUnaryCall;
+  listSuppressions(
+    request: ListSuppressionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSuppressionsResponse) => void,
+  ): ClientUnaryCall;
+  listSuppressions(
+    request: ListSuppressionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSuppressionsResponse) => void,
+  ): ClientUnaryCall;
+  deleteSuppression(
+    request: DeleteSuppressionRequest,
+    callback: (error: ServiceError | null, response: DeleteSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  deleteSuppression(
+    request: DeleteSuppressionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  deleteSuppression(
+    request: DeleteSuppressionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  /** The stored alerts a suppression rule with this match would hide. */
+  simulateSuppression(
+    request: SimulateSuppressionRequest,
+    callback: (error: ServiceError | null, response: SimulateSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  simulateSuppression(
+    request: SimulateSuppressionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SimulateSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  simulateSuppression(
+    request: SimulateSuppressionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SimulateSuppressionResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const AlertServiceClient = makeGenericClientConstructor(
@@ -527,6 +2054,39 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
