@@ -49,10 +49,14 @@ export interface ChangeLog {
    * this one then re-reads the newest number and tries the next.
    */
   append(change: Omit<ChangeDocument, '_id'>): Promise<AppendResult>;
-  /** The newest committed change of an alert. */
-  latestOf(alertId: string): Promise<ChangeDocument | undefined>;
-  /** The newest sequence number; 0 when nothing was ever committed. */
-  newestSeq(): Promise<number>;
+  /** One committed change of an alert. */
+  find(alertId: string, revision: number): Promise<ChangeDocument | undefined>;
+  /**
+   * A sequence number every change up to which is committed and visible:
+   * the newest one, or (for a moment after a writer died between its
+   * commit and recording it) one less. 0 when nothing was committed.
+   */
+  committedSeq(): Promise<number>;
   /** The oldest sequence number still kept; undefined when empty. */
   oldestSeq(): Promise<number | undefined>;
   /** Changes with `after < seq <= upTo` whose alert matches, oldest first. */
@@ -66,21 +70,56 @@ export interface ChangeLog {
   prune(before: Date): Promise<number>;
 }
 
+/** The `counters` document recording the newest committed sequence number. */
+export interface CounterDocument {
+  _id: string;
+  seq: number;
+}
+
+const HEAD = 'alert_changes';
+
 const MAX_SEQ_RETRIES = 100;
 
-/** The change log over its collection. */
-export function createChangeLog(
+/**
+ * The change log over its collection, with the newest committed number kept
+ * in `counters` (reading it there is one `_id` lookup; finding the largest
+ * `_id` would sort the whole log on servers without index sorts, such as
+ * FerretDB). It is raised after every commit, and whenever a writer finds a
+ * number taken, so a writer that died in between delays readers only until
+ * the next commit.
+ */
+export async function createChangeLog(
   changes: Collection<ChangeDocument>,
-): ChangeLog {
+  counters: Collection<CounterDocument>,
+): Promise<ChangeLog> {
   let nextSeq: number | undefined;
   let tail: Promise<unknown> = Promise.resolve();
   const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
+    const run = tail.then(fn);
     tail = run.catch(() => undefined);
     return run;
   };
 
-  const newestSeq = async (): Promise<number> => {
+  const committedSeq = async (): Promise<number> =>
+    (await request(() => counters.findOne({ _id: HEAD })))?.seq ?? 0;
+
+  /** Raises the head to `seq` (every change up to it is known committed). */
+  const raiseHead = async (seq: number): Promise<void> => {
+    const raise = () =>
+      counters.updateOne({ _id: HEAD }, { $max: { seq } }, { upsert: true });
+    try {
+      await request(raise);
+    } catch (err) {
+      // Two first upserts raced: the document exists now.
+      if (!isDuplicateKey(err)) {
+        throw err;
+      }
+      await request(raise);
+    }
+  };
+
+  // A log without head (written before it existed): find the newest once.
+  if ((await request(() => counters.findOne({ _id: HEAD }))) === null) {
     const [newest] = await request(() =>
       changes
         .find({}, { projection: { _id: 1 } })
@@ -88,14 +127,14 @@ export function createChangeLog(
         .limit(1)
         .toArray(),
     );
-    return newest?._id ?? 0;
-  };
+    await raiseHead(newest?._id ?? 0);
+  }
 
   const tryAppend = async (
     change: Omit<ChangeDocument, '_id'>,
   ): Promise<AppendResult> => {
     for (let attempt = 0; attempt < MAX_SEQ_RETRIES; attempt += 1) {
-      nextSeq ??= (await newestSeq()) + 1;
+      nextSeq ??= (await committedSeq()) + 1;
       const seq = nextSeq;
       const record: ChangeDocument = {
         _id: seq,
@@ -105,6 +144,7 @@ export function createChangeLog(
       try {
         await request(() => changes.insertOne(record));
         nextSeq = seq + 1;
+        await raiseHead(seq);
         return { ok: true, seq, record };
       } catch (err) {
         if (!isDuplicateKey(err)) {
@@ -126,8 +166,10 @@ export function createChangeLog(
       if (clash !== null) {
         return { ok: false, conflict: 'revision' };
       }
-      // Another process committed this number: catch up and try the next.
-      nextSeq = undefined;
+      // Another process committed this number (so every one up to it is
+      // committed): record that, and try the next free one.
+      await raiseHead(seq);
+      nextSeq = Math.max(seq, await committedSeq()) + 1;
     }
     throw new UnavailableError(
       `could not commit an alert change after ${String(MAX_SEQ_RETRIES)} attempts: other writers keep taking the next sequence number`,
@@ -136,13 +178,13 @@ export function createChangeLog(
 
   return {
     append: change => serialized(() => tryAppend(change)),
-    async latestOf(alertId) {
-      const [latest] = await request(() =>
-        changes.find({ alertId }).sort({ revision: -1 }).limit(1).toArray(),
+    async find(alertId, revision) {
+      return (
+        (await request(() => changes.findOne({ alertId, revision }))) ??
+        undefined
       );
-      return latest;
     },
-    newestSeq,
+    committedSeq,
     async oldestSeq() {
       const [oldest] = await request(() =>
         changes
@@ -165,9 +207,9 @@ export function createChangeLog(
       );
     },
     async prune(before) {
-      const newest = await newestSeq();
+      const head = await committedSeq();
       const result = await request(() =>
-        changes.deleteMany({ at: { $lt: before }, _id: { $lt: newest } }),
+        changes.deleteMany({ at: { $lt: before }, _id: { $lt: head } }),
       );
       return result.deletedCount;
     },

@@ -260,7 +260,16 @@ export async function connectMongoAlertStore(
       { cause: err },
     );
   }
-  const changeLog = createChangeLog(changes);
+  let changeLog: ChangeLog;
+  try {
+    changeLog = await createChangeLog(changes, db.collection('counters'));
+  } catch (err) {
+    await client.close();
+    throw new UnavailableError(
+      `mongodb: cannot open the alert change log: ${errorMessage(err)}`,
+      { cause: err },
+    );
+  }
   const suppressions = createSuppressionRules(
     suppressionDocs,
     options.suppressionCacheMs ?? 1000,
@@ -324,10 +333,17 @@ function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
     if (byId !== undefined) {
       return byId;
     }
-    const [legacy] = await request(() =>
-      alerts.find({ fingerprint }).sort({ createdAt: -1 }).limit(1).toArray(),
+    // No server-side sort: FerretDB would sort the whole collection. v1 kept
+    // one alert per detection, so take the newest of a fingerprint's few.
+    const legacy = await request(() =>
+      alerts.find({ fingerprint }).limit(100).toArray(),
     );
-    return legacy ? readAlertDocument(legacy) : undefined;
+    const newest = legacy.reduce<(typeof legacy)[number] | undefined>(
+      (best, doc) =>
+        best === undefined || doc.createdAt > best.createdAt ? doc : best,
+      undefined,
+    );
+    return newest ? readAlertDocument(newest) : undefined;
   };
 
   /**
@@ -357,21 +373,22 @@ function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
   };
 
   /**
-   * Finishes a commit whose writer died between the change log and the
-   * alert: applies the newest logged state if the alert is behind it.
+   * Makes sure the alert holds the committed `revision` (someone else's, or
+   * one whose writer died between the change log and the alert). A caller
+   * that then conflicts again steps on to the next revision.
    */
   const rollForward = async (
     alertId: string,
-    current: AlertDocument | undefined,
+    revision: number,
   ): Promise<void> => {
-    const latest = await changeLog.latestOf(alertId);
-    if (latest !== undefined && latest.revision > (current?.revision ?? 0)) {
-      await apply(latest.alert);
+    const committed = await changeLog.find(alertId, revision);
+    if (committed !== undefined) {
+      await apply(committed.alert);
     }
   };
 
   const newestCursor = async (): Promise<string> =>
-    String(await changeLog.newestSeq());
+    String(await changeLog.committedSeq());
 
   return {
     recordDetection: (detection, now) =>
@@ -416,11 +433,12 @@ function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
               notify: notifies(change, committed),
             };
           }
-          await rollForward(next._id, current);
           if (result.conflict === 'duplicate') {
+            await rollForward(next._id, result.record.revision);
             const latest = await findById(next._id);
             return duplicateOf(latest ?? result.record.alert, result.record);
           }
+          await rollForward(next._id, next.revision);
         }
         throw new UnavailableError(
           `alert of fingerprint '${fingerprint}': gave up after ${String(MAX_CONFLICTS)} conflicting writes`,
@@ -454,7 +472,7 @@ function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
             await apply(result.record.alert);
             return alertFromDocument(result.record.alert);
           }
-          await rollForward(alertId, current);
+          await rollForward(alertId, next.revision);
         }
         throw new UnavailableError(
           `alert '${alertId}': gave up after ${String(MAX_CONFLICTS)} conflicting writes`,
@@ -510,7 +528,7 @@ function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
     openCursor: cursor =>
       guard(async () => {
         const after = parseCursor(cursor);
-        const newest = await changeLog.newestSeq();
+        const newest = await changeLog.committedSeq();
         if (after > newest) {
           throw new InvalidArgumentError(
             'cursor',
@@ -529,7 +547,7 @@ function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
     readChanges: (after, filter, limit) =>
       guard(async () => {
         const matching = alertFilter(filter, 'alert.');
-        const upTo = await changeLog.newestSeq();
+        const upTo = await changeLog.committedSeq();
         if (upTo <= after) {
           return { events: [], position: after };
         }
