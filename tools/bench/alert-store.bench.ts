@@ -21,7 +21,7 @@ import { startMongoServer } from '@kubeguard/testing';
 import { fmt } from './measure.js';
 import { seeded } from './synthetic-events.js';
 
-const DETECTIONS = Number(process.env['BENCH_DETECTIONS'] ?? 3000);
+const DETECTIONS = Number(process.env['BENCH_DETECTIONS'] ?? 1000);
 const HOT_FINGERPRINTS = 200;
 const WARMUP = 200;
 

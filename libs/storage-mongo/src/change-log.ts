@@ -151,19 +151,21 @@ export async function createChangeLog(
           throw err;
         }
       }
-      // Which unique index refused? FerretDB does not say, so look.
-      const clash = await request(() =>
-        changes.findOne({
-          $or: [
-            { detectionId: change.detectionId },
-            { alertId: change.alertId, revision: change.revision },
-          ],
-        }),
+      // Which unique index refused? FerretDB does not say, so look, one
+      // index at a time (an $or would scan the log on some servers).
+      const earlier = await request(() =>
+        changes.findOne({ detectionId: change.detectionId }),
       );
-      if (clash?.detectionId === change.detectionId) {
-        return { ok: false, conflict: 'duplicate', record: clash };
+      if (earlier !== null) {
+        return { ok: false, conflict: 'duplicate', record: earlier };
       }
-      if (clash !== null) {
+      const sameRevision = await request(() =>
+        changes.findOne(
+          { alertId: change.alertId, revision: change.revision },
+          { projection: { _id: 1 } },
+        ),
+      );
+      if (sameRevision !== null) {
         return { ok: false, conflict: 'revision' };
       }
       // Another process committed this number (so every one up to it is

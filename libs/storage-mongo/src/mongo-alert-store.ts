@@ -261,8 +261,15 @@ export async function connectMongoAlertStore(
     );
   }
   let changeLog: ChangeLog;
+  let hasV1Alerts: boolean;
   try {
     changeLog = await createChangeLog(changes, db.collection('counters'));
+    // v2 writers never write v1 documents, so once none is left the
+    // by-field lookup for them can be skipped for good.
+    hasV1Alerts =
+      (await request(() =>
+        alerts.findOne({ schemaVersion: 1 }, { projection: { _id: 1 } }),
+      )) !== null;
   } catch (err) {
     await client.close();
     throw new UnavailableError(
@@ -277,6 +284,7 @@ export async function connectMongoAlertStore(
   const store = createStore({
     db,
     alerts,
+    hasV1Alerts,
     changeLog,
     suppressions,
     suppressionDocs,
@@ -309,6 +317,8 @@ export async function connectMongoAlertStore(
 interface StoreParts {
   db: Db;
   alerts: Collection<AlertDocument>;
+  /** Whether v1 alerts (not found by `_id` from the fingerprint) exist. */
+  hasV1Alerts: boolean;
   changeLog: ChangeLog;
   suppressions: ReturnType<typeof createSuppressionRules>;
   suppressionDocs: Collection<SuppressionDocument>;
@@ -318,7 +328,7 @@ interface StoreParts {
 }
 
 function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
-  const { db, alerts, changeLog, suppressions, limits } = parts;
+  const { db, alerts, hasV1Alerts, changeLog, suppressions, limits } = parts;
 
   const findById = async (id: string): Promise<AlertDocument | undefined> => {
     const raw = await request(() => alerts.findOne({ _id: id }));
@@ -330,7 +340,7 @@ function createStore(parts: StoreParts): Omit<AlertStore, 'close'> {
     fingerprint: string,
   ): Promise<AlertDocument | undefined> => {
     const byId = await findById(alertIdFor(fingerprint));
-    if (byId !== undefined) {
+    if (byId !== undefined || !hasV1Alerts) {
       return byId;
     }
     // No server-side sort: FerretDB would sort the whole collection. v1 kept

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { AlertStatus, Outcome, Severity } from '@kubeguard/contracts';
 import { InvalidArgumentError } from '@kubeguard/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -380,8 +382,9 @@ describe('recordDetection: reopen', () => {
 
 describe('schema v1 documents', () => {
   it('reads a v1 alert and aggregates later detections into it as v2', async () => {
-    const legacy = await harness.open();
-    await legacy.db.collection<{ _id: string }>('alerts').insertOne({
+    const database = `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const writer = await harness.open({ database });
+    await writer.db.collection<{ _id: string }>('alerts').insertOne({
       _id: 'old-detection',
       schemaVersion: 1,
       fingerprint: 'fp-v1',
@@ -423,6 +426,8 @@ describe('schema v1 documents', () => {
       createdAt: new Date('2026-11-01T00:00:01Z'),
       updatedAt: new Date('2026-11-01T00:00:01Z'),
     } as never);
+    // A store opened on a database with v1 alerts looks them up by field.
+    const legacy = await harness.open({ database });
 
     expect(await legacy.get('old-detection')).toMatchObject({
       alertId: 'old-detection',
