@@ -25,6 +25,9 @@ import type {
   ChangeKind,
 } from '@kubeguard/storage-mongo';
 
+import type { DeliveryAdmin } from './delivery/delivery-admin.js';
+import { createDeliveryRpcs } from './delivery/delivery-rpcs.js';
+
 /** Options of {@link createAlertService}. */
 export interface AlertServiceOptions {
   /** How often an open stream looks for new changes. @default 250 */
@@ -33,6 +36,8 @@ export interface AlertServiceOptions {
   signal?: AbortSignal;
   /** @default () => new Date() */
   now?: () => Date;
+  /** Serves the delivery RPCs (sinks, test alerts, dead deliveries). */
+  delivery?: DeliveryAdmin;
 }
 
 /** Changes read per store query while a stream catches up. */
@@ -164,6 +169,8 @@ export function createAlertService(
       );
       return SimulateSuppressionResponse.create({ total, alerts });
     }),
+
+    ...createDeliveryRpcs(options.delivery, log),
   };
 }
 

@@ -15,6 +15,7 @@ import {
   notifyDetection,
 } from './delivery/alert-notifier.js';
 import { deliverySettings, withDeliveryConfig } from './delivery/config.js';
+import { createDeliveryAdmin } from './delivery/delivery-admin.js';
 import { createDeliveryMetrics } from './delivery/delivery-metrics.js';
 import { startDelivery } from './delivery/engine.js';
 import { loadSinks } from './delivery/load-sinks.js';
@@ -78,6 +79,11 @@ runMain('notifier', async () => {
         createAlertService(withClosureNotifications(store, notifier), log, {
           pollMs: config.STREAM_POLL_MS,
           signal: streams.signal,
+          delivery: createDeliveryAdmin({
+            sinks: sinks.map(s => s.sink),
+            outbox,
+            wake: ids => delivery.wake(ids),
+          }),
         }),
       ],
     ],

@@ -9,25 +9,28 @@ import type { Logger } from '@kubeguard/log';
 import { isInternal, toServiceError } from './status.js';
 
 /**
- * Adapts an async function to a grpc-js unary handler: the callback is called
- * exactly once, and thrown errors go through {@link toServiceError}.
+ * Adapts a function to a grpc-js unary handler: the callback is called
+ * exactly once, and errors (thrown or rejected) go through
+ * {@link toServiceError}.
  */
 export function unary<Req, Res>(
   log: Logger,
-  fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
+  fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Res | Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    fn(call.request, call).then(
-      response => {
-        callback(null, response);
-      },
-      (err: unknown) => {
-        if (isInternal(err)) {
-          log.error('grpc call failed', { path: call.getPath(), err });
-        }
-        callback(toServiceError(err));
-      },
-    );
+    Promise.resolve()
+      .then(() => fn(call.request, call))
+      .then(
+        response => {
+          callback(null, response);
+        },
+        (err: unknown) => {
+          if (isInternal(err)) {
+            log.error('grpc call failed', { path: call.getPath(), err });
+          }
+          callback(toServiceError(err));
+        },
+      );
   };
 }
 

@@ -167,6 +167,79 @@ export interface SimulateSuppressionResponse {
   alerts: Alert[];
 }
 
+export interface ListSinksRequest {
+}
+
+export interface SinkInfo {
+  id: string;
+  /**
+   * webhook, slack, teams, splunk-hec, elasticsearch, syslog, alertmanager,
+   * pagerduty, file or stdout.
+   */
+  kind: string;
+}
+
+export interface ListSinksResponse {
+  sinks: SinkInfo[];
+}
+
+export interface SendTestAlertRequest {
+  sinkId: string;
+}
+
+export interface SendTestAlertResponse {
+  sinkId: string;
+  /** The id the receiver saw (e.g. the X-Kubeguard-Notification-Id header). */
+  notificationId: string;
+  /** True when the receiver accepted the test alert. */
+  delivered: boolean;
+  /** Why not: the receiver's answer or the connection error, with its code. */
+  error: string;
+  /**
+   * Whether the failure looks temporary (receiver down) rather than a bad
+   * URL, credential or payload.
+   */
+  retryable: boolean;
+  durationMs: number;
+}
+
+export interface ListDeadDeliveriesRequest {
+  /** Only this sink's; empty for every sink. */
+  sinkId: string;
+  /** At most this many (default 100, max 1000). */
+  limit: number;
+}
+
+export interface DeadDelivery {
+  id: string;
+  sinkId: string;
+  /** The alert change it notified: created, updated, reopened or resolved. */
+  change: string;
+  attempts: number;
+  lastError: string;
+  deadAt: Date | undefined;
+  createdAt:
+    | Date
+    | undefined;
+  /** The alert as it was when the change happened. */
+  alert: Alert | undefined;
+}
+
+export interface ListDeadDeliveriesResponse {
+  deliveries: DeadDelivery[];
+}
+
+export interface ReplayDeadDeliveriesRequest {
+  /** Every dead delivery of this sink, or (with ids) only those of them. */
+  sinkId: string;
+  /** These dead deliveries; at least one of sink_id and ids is required. */
+  ids: string[];
+}
+
+export interface ReplayDeadDeliveriesResponse {
+  replayed: number;
+}
+
 function createBaseListAlertsRequest(): ListAlertsRequest {
   return {
     cluster: "",
@@ -1794,6 +1867,966 @@ export const SimulateSuppressionResponse: MessageFns<SimulateSuppressionResponse
   },
 };
 
+function createBaseListSinksRequest(): ListSinksRequest {
+  return {};
+}
+
+export const ListSinksRequest: MessageFns<ListSinksRequest> = {
+  encode(_: ListSinksRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSinksRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSinksRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ListSinksRequest {
+    return {};
+  },
+
+  toJSON(_: ListSinksRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSinksRequest>, I>>(base?: I): ListSinksRequest {
+    return ListSinksRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSinksRequest>, I>>(_: I): ListSinksRequest {
+    const message = createBaseListSinksRequest();
+    return message;
+  },
+};
+
+function createBaseSinkInfo(): SinkInfo {
+  return { id: "", kind: "" };
+}
+
+export const SinkInfo: MessageFns<SinkInfo> = {
+  encode(message: SinkInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.kind !== "") {
+      writer.uint32(18).string(message.kind);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SinkInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSinkInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SinkInfo {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+    };
+  },
+
+  toJSON(message: SinkInfo): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.kind !== "") {
+      obj.kind = message.kind;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SinkInfo>, I>>(base?: I): SinkInfo {
+    return SinkInfo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SinkInfo>, I>>(object: I): SinkInfo {
+    const message = createBaseSinkInfo();
+    message.id = object.id ?? "";
+    message.kind = object.kind ?? "";
+    return message;
+  },
+};
+
+function createBaseListSinksResponse(): ListSinksResponse {
+  return { sinks: [] };
+}
+
+export const ListSinksResponse: MessageFns<ListSinksResponse> = {
+  encode(message: ListSinksResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sinks) {
+      SinkInfo.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSinksResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSinksResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sinks.push(SinkInfo.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSinksResponse {
+    return { sinks: globalThis.Array.isArray(object?.sinks) ? object.sinks.map((e: any) => SinkInfo.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListSinksResponse): unknown {
+    const obj: any = {};
+    if (message.sinks?.length) {
+      obj.sinks = message.sinks.map((e) => SinkInfo.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSinksResponse>, I>>(base?: I): ListSinksResponse {
+    return ListSinksResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSinksResponse>, I>>(object: I): ListSinksResponse {
+    const message = createBaseListSinksResponse();
+    message.sinks = object.sinks?.map((e) => SinkInfo.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSendTestAlertRequest(): SendTestAlertRequest {
+  return { sinkId: "" };
+}
+
+export const SendTestAlertRequest: MessageFns<SendTestAlertRequest> = {
+  encode(message: SendTestAlertRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sinkId !== "") {
+      writer.uint32(10).string(message.sinkId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendTestAlertRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendTestAlertRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sinkId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SendTestAlertRequest {
+    return {
+      sinkId: isSet(object.sinkId)
+        ? globalThis.String(object.sinkId)
+        : isSet(object.sink_id)
+        ? globalThis.String(object.sink_id)
+        : "",
+    };
+  },
+
+  toJSON(message: SendTestAlertRequest): unknown {
+    const obj: any = {};
+    if (message.sinkId !== "") {
+      obj.sinkId = message.sinkId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SendTestAlertRequest>, I>>(base?: I): SendTestAlertRequest {
+    return SendTestAlertRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SendTestAlertRequest>, I>>(object: I): SendTestAlertRequest {
+    const message = createBaseSendTestAlertRequest();
+    message.sinkId = object.sinkId ?? "";
+    return message;
+  },
+};
+
+function createBaseSendTestAlertResponse(): SendTestAlertResponse {
+  return { sinkId: "", notificationId: "", delivered: false, error: "", retryable: false, durationMs: 0 };
+}
+
+export const SendTestAlertResponse: MessageFns<SendTestAlertResponse> = {
+  encode(message: SendTestAlertResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sinkId !== "") {
+      writer.uint32(10).string(message.sinkId);
+    }
+    if (message.notificationId !== "") {
+      writer.uint32(18).string(message.notificationId);
+    }
+    if (message.delivered !== false) {
+      writer.uint32(24).bool(message.delivered);
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    if (message.retryable !== false) {
+      writer.uint32(40).bool(message.retryable);
+    }
+    if (message.durationMs !== 0) {
+      writer.uint32(48).uint32(message.durationMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendTestAlertResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendTestAlertResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sinkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.notificationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.delivered = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.retryable = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.durationMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SendTestAlertResponse {
+    return {
+      sinkId: isSet(object.sinkId)
+        ? globalThis.String(object.sinkId)
+        : isSet(object.sink_id)
+        ? globalThis.String(object.sink_id)
+        : "",
+      notificationId: isSet(object.notificationId)
+        ? globalThis.String(object.notificationId)
+        : isSet(object.notification_id)
+        ? globalThis.String(object.notification_id)
+        : "",
+      delivered: isSet(object.delivered) ? globalThis.Boolean(object.delivered) : false,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      retryable: isSet(object.retryable) ? globalThis.Boolean(object.retryable) : false,
+      durationMs: isSet(object.durationMs)
+        ? globalThis.Number(object.durationMs)
+        : isSet(object.duration_ms)
+        ? globalThis.Number(object.duration_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: SendTestAlertResponse): unknown {
+    const obj: any = {};
+    if (message.sinkId !== "") {
+      obj.sinkId = message.sinkId;
+    }
+    if (message.notificationId !== "") {
+      obj.notificationId = message.notificationId;
+    }
+    if (message.delivered !== false) {
+      obj.delivered = message.delivered;
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.retryable !== false) {
+      obj.retryable = message.retryable;
+    }
+    if (message.durationMs !== 0) {
+      obj.durationMs = Math.round(message.durationMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SendTestAlertResponse>, I>>(base?: I): SendTestAlertResponse {
+    return SendTestAlertResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SendTestAlertResponse>, I>>(object: I): SendTestAlertResponse {
+    const message = createBaseSendTestAlertResponse();
+    message.sinkId = object.sinkId ?? "";
+    message.notificationId = object.notificationId ?? "";
+    message.delivered = object.delivered ?? false;
+    message.error = object.error ?? "";
+    message.retryable = object.retryable ?? false;
+    message.durationMs = object.durationMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseListDeadDeliveriesRequest(): ListDeadDeliveriesRequest {
+  return { sinkId: "", limit: 0 };
+}
+
+export const ListDeadDeliveriesRequest: MessageFns<ListDeadDeliveriesRequest> = {
+  encode(message: ListDeadDeliveriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sinkId !== "") {
+      writer.uint32(10).string(message.sinkId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDeadDeliveriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDeadDeliveriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sinkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDeadDeliveriesRequest {
+    return {
+      sinkId: isSet(object.sinkId)
+        ? globalThis.String(object.sinkId)
+        : isSet(object.sink_id)
+        ? globalThis.String(object.sink_id)
+        : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListDeadDeliveriesRequest): unknown {
+    const obj: any = {};
+    if (message.sinkId !== "") {
+      obj.sinkId = message.sinkId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDeadDeliveriesRequest>, I>>(base?: I): ListDeadDeliveriesRequest {
+    return ListDeadDeliveriesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDeadDeliveriesRequest>, I>>(object: I): ListDeadDeliveriesRequest {
+    const message = createBaseListDeadDeliveriesRequest();
+    message.sinkId = object.sinkId ?? "";
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseDeadDelivery(): DeadDelivery {
+  return {
+    id: "",
+    sinkId: "",
+    change: "",
+    attempts: 0,
+    lastError: "",
+    deadAt: undefined,
+    createdAt: undefined,
+    alert: undefined,
+  };
+}
+
+export const DeadDelivery: MessageFns<DeadDelivery> = {
+  encode(message: DeadDelivery, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.sinkId !== "") {
+      writer.uint32(18).string(message.sinkId);
+    }
+    if (message.change !== "") {
+      writer.uint32(26).string(message.change);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(32).uint32(message.attempts);
+    }
+    if (message.lastError !== "") {
+      writer.uint32(42).string(message.lastError);
+    }
+    if (message.deadAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.deadAt), writer.uint32(50).fork()).join();
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(58).fork()).join();
+    }
+    if (message.alert !== undefined) {
+      Alert.encode(message.alert, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeadDelivery {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeadDelivery();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sinkId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.change = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.deadAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.alert = Alert.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeadDelivery {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      sinkId: isSet(object.sinkId)
+        ? globalThis.String(object.sinkId)
+        : isSet(object.sink_id)
+        ? globalThis.String(object.sink_id)
+        : "",
+      change: isSet(object.change) ? globalThis.String(object.change) : "",
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
+      deadAt: isSet(object.deadAt)
+        ? fromJsonTimestamp(object.deadAt)
+        : isSet(object.dead_at)
+        ? fromJsonTimestamp(object.dead_at)
+        : undefined,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      alert: isSet(object.alert) ? Alert.fromJSON(object.alert) : undefined,
+    };
+  },
+
+  toJSON(message: DeadDelivery): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.sinkId !== "") {
+      obj.sinkId = message.sinkId;
+    }
+    if (message.change !== "") {
+      obj.change = message.change;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
+    if (message.deadAt !== undefined) {
+      obj.deadAt = message.deadAt.toISOString();
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.alert !== undefined) {
+      obj.alert = Alert.toJSON(message.alert);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeadDelivery>, I>>(base?: I): DeadDelivery {
+    return DeadDelivery.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeadDelivery>, I>>(object: I): DeadDelivery {
+    const message = createBaseDeadDelivery();
+    message.id = object.id ?? "";
+    message.sinkId = object.sinkId ?? "";
+    message.change = object.change ?? "";
+    message.attempts = object.attempts ?? 0;
+    message.lastError = object.lastError ?? "";
+    message.deadAt = object.deadAt ?? undefined;
+    message.createdAt = object.createdAt ?? undefined;
+    message.alert = (object.alert !== undefined && object.alert !== null) ? Alert.fromPartial(object.alert) : undefined;
+    return message;
+  },
+};
+
+function createBaseListDeadDeliveriesResponse(): ListDeadDeliveriesResponse {
+  return { deliveries: [] };
+}
+
+export const ListDeadDeliveriesResponse: MessageFns<ListDeadDeliveriesResponse> = {
+  encode(message: ListDeadDeliveriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.deliveries) {
+      DeadDelivery.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDeadDeliveriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDeadDeliveriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.deliveries.push(DeadDelivery.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDeadDeliveriesResponse {
+    return {
+      deliveries: globalThis.Array.isArray(object?.deliveries)
+        ? object.deliveries.map((e: any) => DeadDelivery.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListDeadDeliveriesResponse): unknown {
+    const obj: any = {};
+    if (message.deliveries?.length) {
+      obj.deliveries = message.deliveries.map((e) => DeadDelivery.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDeadDeliveriesResponse>, I>>(base?: I): ListDeadDeliveriesResponse {
+    return ListDeadDeliveriesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDeadDeliveriesResponse>, I>>(object: I): ListDeadDeliveriesResponse {
+    const message = createBaseListDeadDeliveriesResponse();
+    message.deliveries = object.deliveries?.map((e) => DeadDelivery.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseReplayDeadDeliveriesRequest(): ReplayDeadDeliveriesRequest {
+  return { sinkId: "", ids: [] };
+}
+
+export const ReplayDeadDeliveriesRequest: MessageFns<ReplayDeadDeliveriesRequest> = {
+  encode(message: ReplayDeadDeliveriesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sinkId !== "") {
+      writer.uint32(10).string(message.sinkId);
+    }
+    for (const v of message.ids) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayDeadDeliveriesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayDeadDeliveriesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sinkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ids.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayDeadDeliveriesRequest {
+    return {
+      sinkId: isSet(object.sinkId)
+        ? globalThis.String(object.sinkId)
+        : isSet(object.sink_id)
+        ? globalThis.String(object.sink_id)
+        : "",
+      ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: ReplayDeadDeliveriesRequest): unknown {
+    const obj: any = {};
+    if (message.sinkId !== "") {
+      obj.sinkId = message.sinkId;
+    }
+    if (message.ids?.length) {
+      obj.ids = message.ids;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplayDeadDeliveriesRequest>, I>>(base?: I): ReplayDeadDeliveriesRequest {
+    return ReplayDeadDeliveriesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplayDeadDeliveriesRequest>, I>>(object: I): ReplayDeadDeliveriesRequest {
+    const message = createBaseReplayDeadDeliveriesRequest();
+    message.sinkId = object.sinkId ?? "";
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseReplayDeadDeliveriesResponse(): ReplayDeadDeliveriesResponse {
+  return { replayed: 0 };
+}
+
+export const ReplayDeadDeliveriesResponse: MessageFns<ReplayDeadDeliveriesResponse> = {
+  encode(message: ReplayDeadDeliveriesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.replayed !== 0) {
+      writer.uint32(8).uint32(message.replayed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplayDeadDeliveriesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplayDeadDeliveriesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.replayed = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReplayDeadDeliveriesResponse {
+    return { replayed: isSet(object.replayed) ? globalThis.Number(object.replayed) : 0 };
+  },
+
+  toJSON(message: ReplayDeadDeliveriesResponse): unknown {
+    const obj: any = {};
+    if (message.replayed !== 0) {
+      obj.replayed = Math.round(message.replayed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReplayDeadDeliveriesResponse>, I>>(base?: I): ReplayDeadDeliveriesResponse {
+    return ReplayDeadDeliveriesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReplayDeadDeliveriesResponse>, I>>(object: I): ReplayDeadDeliveriesResponse {
+    const message = createBaseReplayDeadDeliveriesResponse();
+    message.replayed = object.replayed ?? 0;
+    return message;
+  },
+};
+
 /**
  * Reads and works the alerts stored by the notifier, and the suppression rules
  * that quiet them. With authentication on, every call carries
@@ -1889,6 +2922,54 @@ export const AlertServiceService = {
       Buffer.from(SimulateSuppressionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SimulateSuppressionResponse => SimulateSuppressionResponse.decode(value),
   },
+  /** The sinks alerts are delivered to (from the notifier's SINKS_FILE). */
+  listSinks: {
+    path: "/kubeguard.v1.AlertService/ListSinks" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSinksRequest): Buffer => Buffer.from(ListSinksRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSinksRequest => ListSinksRequest.decode(value),
+    responseSerialize: (value: ListSinksResponse): Buffer => Buffer.from(ListSinksResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSinksResponse => ListSinksResponse.decode(value),
+  },
+  /**
+   * Sends a test alert to one sink now, whatever its routing and without the
+   * outbox, and reports the receiver's answer.
+   */
+  sendTestAlert: {
+    path: "/kubeguard.v1.AlertService/SendTestAlert" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SendTestAlertRequest): Buffer => Buffer.from(SendTestAlertRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SendTestAlertRequest => SendTestAlertRequest.decode(value),
+    responseSerialize: (value: SendTestAlertResponse): Buffer =>
+      Buffer.from(SendTestAlertResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SendTestAlertResponse => SendTestAlertResponse.decode(value),
+  },
+  /** Deliveries given up on after the last attempt, most recent first. */
+  listDeadDeliveries: {
+    path: "/kubeguard.v1.AlertService/ListDeadDeliveries" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDeadDeliveriesRequest): Buffer =>
+      Buffer.from(ListDeadDeliveriesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDeadDeliveriesRequest => ListDeadDeliveriesRequest.decode(value),
+    responseSerialize: (value: ListDeadDeliveriesResponse): Buffer =>
+      Buffer.from(ListDeadDeliveriesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDeadDeliveriesResponse => ListDeadDeliveriesResponse.decode(value),
+  },
+  /** Makes dead deliveries pending again (attempts reset); they are sent at once. */
+  replayDeadDeliveries: {
+    path: "/kubeguard.v1.AlertService/ReplayDeadDeliveries" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReplayDeadDeliveriesRequest): Buffer =>
+      Buffer.from(ReplayDeadDeliveriesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReplayDeadDeliveriesRequest => ReplayDeadDeliveriesRequest.decode(value),
+    responseSerialize: (value: ReplayDeadDeliveriesResponse): Buffer =>
+      Buffer.from(ReplayDeadDeliveriesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplayDeadDeliveriesResponse => ReplayDeadDeliveriesResponse.decode(value),
+  },
 } as const;
 
 export interface AlertServiceServer extends UntypedServiceImplementation {
@@ -1907,6 +2988,17 @@ export interface AlertServiceServer extends UntypedServiceImplementation {
   deleteSuppression: handleUnaryCall<DeleteSuppressionRequest, DeleteSuppressionResponse>;
   /** The stored alerts a suppression rule with this match would hide. */
   simulateSuppression: handleUnaryCall<SimulateSuppressionRequest, SimulateSuppressionResponse>;
+  /** The sinks alerts are delivered to (from the notifier's SINKS_FILE). */
+  listSinks: handleUnaryCall<ListSinksRequest, ListSinksResponse>;
+  /**
+   * Sends a test alert to one sink now, whatever its routing and without the
+   * outbox, and reports the receiver's answer.
+   */
+  sendTestAlert: handleUnaryCall<SendTestAlertRequest, SendTestAlertResponse>;
+  /** Deliveries given up on after the last attempt, most recent first. */
+  listDeadDeliveries: handleUnaryCall<ListDeadDeliveriesRequest, ListDeadDeliveriesResponse>;
+  /** Makes dead deliveries pending again (attempts reset); they are sent at once. */
+  replayDeadDeliveries: handleUnaryCall<ReplayDeadDeliveriesRequest, ReplayDeadDeliveriesResponse>;
 }
 
 export interface AlertServiceClient extends Client {
@@ -2030,6 +3122,73 @@ export interface AlertServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SimulateSuppressionResponse) => void,
+  ): ClientUnaryCall;
+  /** The sinks alerts are delivered to (from the notifier's SINKS_FILE). */
+  listSinks(
+    request: ListSinksRequest,
+    callback: (error: ServiceError | null, response: ListSinksResponse) => void,
+  ): ClientUnaryCall;
+  listSinks(
+    request: ListSinksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSinksResponse) => void,
+  ): ClientUnaryCall;
+  listSinks(
+    request: ListSinksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSinksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Sends a test alert to one sink now, whatever its routing and without the
+   * outbox, and reports the receiver's answer.
+   */
+  sendTestAlert(
+    request: SendTestAlertRequest,
+    callback: (error: ServiceError | null, response: SendTestAlertResponse) => void,
+  ): ClientUnaryCall;
+  sendTestAlert(
+    request: SendTestAlertRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SendTestAlertResponse) => void,
+  ): ClientUnaryCall;
+  sendTestAlert(
+    request: SendTestAlertRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SendTestAlertResponse) => void,
+  ): ClientUnaryCall;
+  /** Deliveries given up on after the last attempt, most recent first. */
+  listDeadDeliveries(
+    request: ListDeadDeliveriesRequest,
+    callback: (error: ServiceError | null, response: ListDeadDeliveriesResponse) => void,
+  ): ClientUnaryCall;
+  listDeadDeliveries(
+    request: ListDeadDeliveriesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDeadDeliveriesResponse) => void,
+  ): ClientUnaryCall;
+  listDeadDeliveries(
+    request: ListDeadDeliveriesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDeadDeliveriesResponse) => void,
+  ): ClientUnaryCall;
+  /** Makes dead deliveries pending again (attempts reset); they are sent at once. */
+  replayDeadDeliveries(
+    request: ReplayDeadDeliveriesRequest,
+    callback: (error: ServiceError | null, response: ReplayDeadDeliveriesResponse) => void,
+  ): ClientUnaryCall;
+  replayDeadDeliveries(
+    request: ReplayDeadDeliveriesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplayDeadDeliveriesResponse) => void,
+  ): ClientUnaryCall;
+  replayDeadDeliveries(
+    request: ReplayDeadDeliveriesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplayDeadDeliveriesResponse) => void,
   ): ClientUnaryCall;
 }
 
