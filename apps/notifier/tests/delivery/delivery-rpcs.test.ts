@@ -1,4 +1,10 @@
-import { credentials, status, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  Metadata,
+  status,
+  type CallOptions,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import {
   Alert,
   AlertServiceClient,
@@ -103,8 +109,11 @@ afterAll(async () => {
   await Promise.all([ok.close(), refusing.close(), mongo.stop()]);
 });
 
+/** A client method, by its fullest overload (the one inference picks). */
 type Unary<Req, Res> = (
   req: Req,
+  md: Metadata,
+  options: Partial<CallOptions>,
   cb: (err: ServiceError | null, res: Res) => void,
 ) => unknown;
 
@@ -114,7 +123,7 @@ function call<Req, Res>(
   on: AlertServiceClient = client,
 ): Promise<Res> {
   return new Promise((resolve, reject) => {
-    method.call(on, request, (err, res) => {
+    method.call(on, request, new Metadata(), {}, (err, res) => {
       if (err) {
         reject(err);
       } else {
