@@ -13,12 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import {
-  credentials,
-  Metadata,
-  type CallOptions,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import {
   Alert,
   AlertServiceClient,
@@ -27,6 +22,7 @@ import {
   ListAlertsRequest,
   severityToJSON,
 } from '@kubeguard/contracts';
+import { callUnary, type UnaryMethod } from '@kubeguard/grpc';
 
 const USAGE =
   'usage: npm run alerts -- [list | sinks | test-sink SINK_ID | dead | replay] [options]\n';
@@ -56,24 +52,11 @@ if (values.token !== undefined) {
   metadata.set('authorization', `Bearer ${values.token}`);
 }
 
-/** A client method, by its fullest overload (the one inference picks). */
-type Unary<Req, Res> = (
+function call<Req, Res>(
+  method: UnaryMethod<Req, Res>,
   request: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  callback: (err: ServiceError | null, response: Res) => void,
-) => unknown;
-
-function call<Req, Res>(method: Unary<Req, Res>, request: Req): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(client, request, metadata, {}, (err, response) => {
-      if (err) {
-        reject(err);
-      } else {
-        resolve(response);
-      }
-    });
-  });
+): Promise<Res> {
+  return callUnary(client, method, request, metadata);
 }
 
 const print = (value: unknown): void => {

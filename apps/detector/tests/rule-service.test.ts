@@ -12,7 +12,12 @@ import {
   type ListRulesRequest,
   type ListRulesResponse,
 } from '@kubeguard/contracts';
-import { startGrpcServer, type GrpcServer } from '@kubeguard/grpc';
+import {
+  callUnary,
+  startGrpcServer,
+  type GrpcServer,
+  type UnaryMethod,
+} from '@kubeguard/grpc';
 import { silentLogger } from '@kubeguard/log';
 import { BUILTIN_PACK_DIR } from '@kubeguard/rules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,12 +58,9 @@ afterAll(async () => {
 });
 
 const call = <Req, Res>(
-  fn: (req: Req, cb: (err: Error | null, res: Res) => void) => unknown,
-  req: Req,
-): Promise<Res> =>
-  new Promise((resolve, reject) => {
-    fn.call(client, req, (err, res) => (err ? reject(err) : resolve(res)));
-  });
+  method: UnaryMethod<Req, Res>,
+  request: Req,
+): Promise<Res> => callUnary(client, method, request);
 
 describe('RuleService', () => {
   it('lists the rules with their metadata and gets one', async () => {

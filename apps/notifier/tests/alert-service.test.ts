@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import {
-  credentials,
-  Metadata,
-  status,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
 import {
   AlertServiceClient,
   AlertServiceService,
@@ -27,7 +22,12 @@ import {
   type SimulateSuppressionResponse,
   type UpdateAlertResponse,
 } from '@kubeguard/contracts';
-import { startGrpcServer, type GrpcServer } from '@kubeguard/grpc';
+import {
+  callUnary,
+  startGrpcServer,
+  type GrpcServer,
+  type UnaryMethod,
+} from '@kubeguard/grpc';
 import { silentLogger } from '@kubeguard/log';
 import {
   connectMongoAlertStore,
@@ -111,15 +111,9 @@ afterAll(async () => {
   await mongo.stop();
 });
 
-type Unary<Req, Res> = (
-  req: Req,
-  md: Metadata,
-  cb: (err: ServiceError | null, res: Res) => void,
-) => unknown;
-
 /** Calls a unary method as `who` (a token name), or without credentials. */
 function call<Req, Res>(
-  method: Unary<Req, Res>,
+  method: UnaryMethod<Req, Res>,
   request: Req,
   who: keyof typeof TOKENS | 'nobody' = 'alice',
 ): Promise<Res> {
@@ -127,15 +121,7 @@ function call<Req, Res>(
   if (who !== 'nobody') {
     md.set('authorization', `Bearer ${TOKENS[who]}`);
   }
-  return new Promise((resolve, reject) => {
-    method.call(client, request, md, (err, res) => {
-      if (err) {
-        reject(err);
-      } else {
-        resolve(res);
-      }
-    });
-  });
+  return callUnary(client, method, request, md);
 }
 
 const list = (req: Partial<ListAlertsRequest>) =>

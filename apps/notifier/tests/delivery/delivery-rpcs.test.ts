@@ -1,17 +1,16 @@
-import {
-  credentials,
-  Metadata,
-  status,
-  type CallOptions,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { credentials, status } from '@grpc/grpc-js';
 import {
   Alert,
   AlertServiceClient,
   AlertServiceService,
   Severity,
 } from '@kubeguard/contracts';
-import { startGrpcServer, type GrpcServer } from '@kubeguard/grpc';
+import {
+  callUnary,
+  startGrpcServer,
+  type GrpcServer,
+  type UnaryMethod,
+} from '@kubeguard/grpc';
 import { silentLogger } from '@kubeguard/log';
 import {
   connectMongoAlertStore,
@@ -109,28 +108,12 @@ afterAll(async () => {
   await Promise.all([ok.close(), refusing.close(), mongo.stop()]);
 });
 
-/** A client method, by its fullest overload (the one inference picks). */
-type Unary<Req, Res> = (
-  req: Req,
-  md: Metadata,
-  options: Partial<CallOptions>,
-  cb: (err: ServiceError | null, res: Res) => void,
-) => unknown;
-
 function call<Req, Res>(
-  method: Unary<Req, Res>,
+  method: UnaryMethod<Req, Res>,
   request: Req,
   on: AlertServiceClient = client,
 ): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(on, request, new Metadata(), {}, (err, res) => {
-      if (err) {
-        reject(err);
-      } else {
-        resolve(res);
-      }
-    });
-  });
+  return callUnary(on, method, request);
 }
 
 describe('AlertService delivery RPCs', () => {
