@@ -36,15 +36,21 @@ function usage(problem: string): number {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: command === 'rules' ? rest.slice(1) : rest,
-    allowPositionals: true,
-    options: {
-      cluster: { type: 'string', default: 'default' },
-      json: { type: 'boolean', default: false },
-      rules: { type: 'string', multiple: true, default: [] },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: command === 'rules' ? rest.slice(1) : rest,
+      allowPositionals: true,
+      options: {
+        cluster: { type: 'string', default: 'default' },
+        json: { type: 'boolean', default: false },
+        rules: { type: 'string', multiple: true, default: [] },
+      },
+    });
+  } catch (err) {
+    return usage(errorMessage(err));
+  }
+  const { values, positionals } = parsed;
   const packDirs = [BUILTIN_PACK_DIR, ...values.rules];
   switch (command) {
     case 'scan': {
