@@ -43,7 +43,12 @@ export default tseslint.config(
             },
             {
               sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'],
+              // The rule pack's examples are test data for the whole system.
+              onlyDependOnLibsWithTags: [
+                'type:contracts',
+                'type:domain',
+                'type:testing',
+              ],
             },
             {
               sourceTag: 'type:adapter',
