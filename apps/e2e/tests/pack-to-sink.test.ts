@@ -19,6 +19,7 @@ import {
   type Alert,
   type ListAlertsResponse,
 } from '@kubeguard/contracts';
+import { partitionOf } from '@kubeguard/audit';
 import {
   BUILTIN_PACK_DIR,
   EXAMPLE_DEFAULTS,
@@ -37,6 +38,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SECRET = 'e2e-webhook-secret-0123456789';
+const SEQUENCE = 'binding-then-exec-and-secret-read';
 
 /** One request the receiver got. */
 interface Delivery {
@@ -272,4 +274,47 @@ describe('the built-in pack through the running system', () => {
       });
     }
   }, 240_000);
+
+  it("joins a grant made by one identity with the grantee's own later events", async () => {
+    // mallory binds a service account of shop, which then execs into a pod
+    // and reads a Secret: the example of the sequence rule, as three batches,
+    // with an account no other test uses.
+    const rule = loadPacks([BUILTIN_PACK_DIR]).rules.find(
+      r => r.doc.id === SEQUENCE,
+    );
+    const steps = (rule?.doc.examples.fire[0]?.events ?? []).map(
+      (event, i) =>
+        JSON.parse(
+          JSON.stringify({
+            ...EXAMPLE_DEFAULTS,
+            ...event,
+            auditID: `story-${String(i)}`,
+          })
+            .replaceAll('"name":"cart"', '"name":"story"')
+            .replaceAll('shop:cart', 'shop:story'),
+        ) as Record<string, unknown>,
+    );
+    expect(steps).toHaveLength(3);
+    // The case that matters: the two identities live in different partitions.
+    expect(partitionOf('prod-eu', 'mallory@example.com', 16)).not.toBe(
+      partitionOf('prod-eu', 'system:serviceaccount:shop:story', 16),
+    );
+    for (const step of steps) {
+      const response = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(step),
+      });
+      expect(response.status).toBe(200);
+    }
+    const alert = await waitFor(
+      async () => (await listAlerts()).find(a => a.ruleId === SEQUENCE),
+      { timeoutMs: 30_000, intervalMs: 500, what: `an alert of ${SEQUENCE}` },
+    );
+    expect(alert).toMatchObject({
+      alertType: 'K8S_GrantThenExecAndSecretRead',
+      actor: { username: 'system:serviceaccount:shop:story' },
+      evidence: { auditIds: ['story-0', 'story-1', 'story-2'] },
+    });
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import {
   normalizePayload,
-  partitionOf,
+  placementOf,
   type RejectedRecord,
 } from '@kubeguard/audit';
 import type { AuditEvent, RawBatch } from '@kubeguard/contracts';
@@ -16,8 +16,9 @@ export interface NormalizedBatch {
 
 /**
  * Normalizes a raw batch and groups its events by partition (cluster and
- * actor), so one detector replica sees all of an actor's events. Pure:
- * publishing is the caller's business.
+ * actor), so one detector replica sees all of an actor's events. A binding
+ * also goes, marked as a copy, to the partitions of its subjects (see
+ * `placementOf`). Pure: publishing is the caller's business.
  */
 export function normalizeBatch(
   batch: RawBatch,
@@ -28,17 +29,19 @@ export function normalizeBatch(
     rawBatchId: batch.batchId,
   });
   const byPartition = new Map<number, AuditEvent[]>();
-  for (const event of result.events) {
-    const partition = partitionOf(
-      event.cluster,
-      event.user?.username ?? '',
-      partitions,
-    );
+  const add = (partition: number, event: AuditEvent): void => {
     const events = byPartition.get(partition);
     if (events) {
       events.push(event);
     } else {
       byPartition.set(partition, [event]);
+    }
+  };
+  for (const event of result.events) {
+    const { partition, copies } = placementOf(event, partitions);
+    add(partition, event);
+    for (const copy of copies) {
+      add(copy, { ...event, partitionCopy: true });
     }
   }
   return {

@@ -42,7 +42,9 @@ export function createRawHandler(deps: {
     }
     let repeats = 0;
     for (const [partition, all] of result.partitions) {
-      const events = all.filter(event => !recent.has(eventKey(event)));
+      const events = all.filter(
+        event => !recent.has(eventKey(event, partition)),
+      );
       repeats += all.length - events.length;
       if (events.length === 0) {
         continue;
@@ -60,7 +62,7 @@ export function createRawHandler(deps: {
         { msgId: out.batchId },
       );
       for (const event of events) {
-        recent.add(eventKey(event));
+        recent.add(eventKey(event, partition));
       }
       records.inc({ outcome: 'normalized', reason: '' }, events.length);
     }

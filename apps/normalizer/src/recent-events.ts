@@ -46,11 +46,19 @@ export function createRecentEvents(options: {
   };
 }
 
-/** The de-duplication key of an event. */
-export function eventKey(event: {
-  cluster: string;
-  auditId: string;
-  stage: string;
-}): string {
-  return `${event.cluster}\u0000${event.auditId}\u0000${event.stage}`;
+/**
+ * The de-duplication key of an event as published to `partition`: a copy
+ * for another partition (see `placementOf`) is a publication of its own.
+ */
+export function eventKey(
+  event: {
+    cluster: string;
+    auditId: string;
+    stage: string;
+    partitionCopy: boolean;
+  },
+  partition: number,
+): string {
+  const key = `${event.cluster}\u0000${event.auditId}\u0000${event.stage}`;
+  return event.partitionCopy ? `${key}\u0000${String(partition)}` : key;
 }

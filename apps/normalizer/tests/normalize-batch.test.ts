@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 
+import { partitionOf } from '@kubeguard/audit';
 import { RawBatch } from '@kubeguard/contracts';
 import { describe, expect, it } from 'vitest';
 
@@ -63,6 +64,43 @@ describe('normalizeBatch', () => {
     ).toEqual([
       [1, 'NOT_JSON', '{"auditID": "broken'],
       [2, 'NOT_AUDIT_EVENT', '{"verb":"get"}'],
+    ]);
+  });
+
+  it("also sends a binding, marked as a copy, to its subject's partition", () => {
+    const grant = {
+      apiVersion: 'audit.k8s.io/v1',
+      kind: 'Event',
+      auditID: 'grant-1',
+      stage: 'ResponseComplete',
+      verb: 'create',
+      user: { username: 'mallory@example.com' },
+      objectRef: {
+        resource: 'rolebindings',
+        namespace: 'shop',
+        name: 'debug',
+        apiGroup: 'rbac.authorization.k8s.io',
+      },
+      requestObject: {
+        kind: 'RoleBinding',
+        metadata: { name: 'debug', namespace: 'shop' },
+        roleRef: { kind: 'ClusterRole', name: 'edit' },
+        subjects: [{ kind: 'ServiceAccount', name: 'cart' }],
+      },
+      responseStatus: { code: 201 },
+    };
+    const result = normalizeBatch(batch(JSON.stringify(grant)), 16);
+    const caller = partitionOf('prod', 'mallory@example.com', 16);
+    const grantee = partitionOf('prod', 'system:serviceaccount:shop:cart', 16);
+    expect(caller).not.toBe(grantee);
+    expect(
+      [...result.partitions].map(([p, events]) => [
+        p,
+        events.map(e => [e.auditId, e.partitionCopy]),
+      ]),
+    ).toEqual([
+      [caller, [['grant-1', false]]],
+      [grantee, [['grant-1', true]]],
     ]);
   });
 });

@@ -34,11 +34,20 @@ describe('createRecentEvents', () => {
     expect(recent.has('d')).toBe(true);
   });
 
-  it('keys on cluster, audit ID and stage', () => {
-    expect(
-      eventKey({ cluster: 'c', auditId: 'a', stage: 'ResponseComplete' }),
-    ).not.toBe(
-      eventKey({ cluster: 'c', auditId: 'a', stage: 'ResponseStarted' }),
+  it('keys on cluster, audit ID and stage, and a partition copy also on its partition', () => {
+    const event = {
+      cluster: 'c',
+      auditId: 'a',
+      stage: 'ResponseComplete',
+      partitionCopy: false,
+    };
+    expect(eventKey(event, 1)).not.toBe(
+      eventKey({ ...event, stage: 'ResponseStarted' }, 1),
     );
+    // The original is one publication wherever it goes.
+    expect(eventKey(event, 1)).toBe(eventKey(event, 2));
+    const copy = { ...event, partitionCopy: true };
+    expect(eventKey(copy, 1)).not.toBe(eventKey(event, 1));
+    expect(eventKey(copy, 1)).not.toBe(eventKey(copy, 2));
   });
 });

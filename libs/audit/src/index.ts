@@ -6,7 +6,8 @@ export {
 } from './derive.js';
 export { decodeBody, expandRecord } from './formats/index.js';
 export { normalizeK8sEvent } from './normalize.js';
-export { partitionOf } from './partition.js';
+export { partitionOf, placementOf, subjectIdentities } from './partition.js';
+export type { Placement } from './partition.js';
 export { normalizePayload } from './pipeline.js';
 export { isRecord, splitPayload } from './payload.js';
 export {

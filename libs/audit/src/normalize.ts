@@ -117,6 +117,7 @@ export function normalizeK8sEvent(
         : 'k8s-audit-v1',
     origin: { rawBatchId: context.rawBatchId, index: context.index },
     redacted,
+    partitionCopy: false,
     derived: {
       identity: deriveIdentity(user, impersonatedUser !== undefined),
       outcome: deriveOutcome(responseStatus, annotations, admission.rejected),

@@ -11,7 +11,11 @@ import {
   classifyAddress,
   deriveIdentity,
   deriveOutcome,
+  isRejection,
+  normalizeK8sEvent,
   partitionOf,
+  placementOf,
+  subjectIdentities,
 } from '../src/index.js';
 
 const user = (username: string, groups: string[] = []): UserInfo => ({
@@ -130,5 +134,78 @@ describe('partitionOf', () => {
     );
     expect(spread.size).toBe(16);
     expect([...spread].every(n => n >= 0 && n < 16)).toBe(true);
+  });
+});
+
+describe('placementOf', () => {
+  /** A RoleBinding in `shop` written by mallory, with these subjects. */
+  const binding = (subjects: Record<string, string>[]) => {
+    const result = normalizeK8sEvent(
+      {
+        apiVersion: 'audit.k8s.io/v1',
+        kind: 'Event',
+        auditID: 'grant-1',
+        stage: 'ResponseComplete',
+        verb: 'create',
+        user: { username: 'mallory@example.com' },
+        objectRef: {
+          resource: 'rolebindings',
+          namespace: 'shop',
+          name: 'debug',
+          apiGroup: 'rbac.authorization.k8s.io',
+        },
+        requestObject: {
+          kind: 'RoleBinding',
+          metadata: { name: 'debug', namespace: 'shop' },
+          roleRef: { kind: 'ClusterRole', name: 'edit' },
+          subjects,
+        },
+        responseStatus: { code: 201 },
+      },
+      { cluster: 'prod', rawBatchId: 'b', index: 0 },
+    );
+    if (isRejection(result)) {
+      throw new Error(result.detail);
+    }
+    return result;
+  };
+
+  it("copies a binding to the partitions of the identities it grants to, besides the caller's", () => {
+    const event = binding([
+      { kind: 'ServiceAccount', name: 'cart' },
+      { kind: 'ServiceAccount', name: 'ci', namespace: 'tools' },
+      { kind: 'User', name: 'bob@example.com' },
+      { kind: 'Group', name: 'contractors' },
+    ]);
+    expect(subjectIdentities(event)).toEqual([
+      'system:serviceaccount:shop:cart',
+      'system:serviceaccount:tools:ci',
+      'bob@example.com',
+    ]);
+    const caller = partitionOf('prod', 'mallory@example.com', 64);
+    const expected = new Set(
+      subjectIdentities(event).map(id => partitionOf('prod', id, 64)),
+    );
+    expected.delete(caller);
+    expect(expected.size).toBeGreaterThan(0);
+    const placement = placementOf(event, 64);
+    expect(placement.partition).toBe(caller);
+    expect(placement.copies.sort()).toEqual([...expected].sort());
+  });
+
+  it('makes no copy where the subject shares the caller partition, or of other events', () => {
+    expect(
+      placementOf(binding([{ kind: 'User', name: 'mallory@example.com' }]), 64)
+        .copies,
+    ).toEqual([]);
+    expect(placementOf(binding([]), 64).copies).toEqual([]);
+    const ordinary = binding([{ kind: 'User', name: 'bob@example.com' }]);
+    if (ordinary.derived) {
+      ordinary.derived.roleBinding = undefined;
+    }
+    expect(placementOf(ordinary, 64)).toEqual({
+      partition: partitionOf('prod', 'mallory@example.com', 64),
+      copies: [],
+    });
   });
 });

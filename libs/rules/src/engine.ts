@@ -119,7 +119,14 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     rules: pack.rules,
     pack,
-    evaluate: (event, detectedAt) => run(candidates(event), event, detectedAt),
+    evaluate: (event, detectedAt) =>
+      run(
+        event.partitionCopy
+          ? candidates(event).filter(isSequence)
+          : candidates(event),
+        event,
+        detectedAt,
+      ),
     evaluateRule(ruleId, event, detectedAt) {
       const rule = byId.get(ruleId);
       return rule ? run([rule], event, detectedAt) : undefined;
@@ -127,6 +134,14 @@ export function createEngine(options: EngineOptions): Engine {
     candidates: event =>
       candidates(event).filter(rule => passesFilters(rule, event)),
   };
+}
+
+/**
+ * Whether a rule may see partition copies: a sequence joins a copy (a grant)
+ * with the grantee's own events; any other rule would count it twice.
+ */
+function isSequence(rule: CompiledRule): boolean {
+  return rule.aggregate?.doc.type === 'sequence';
 }
 
 function passesFilters(rule: CompiledRule, event: AuditEvent): boolean {

@@ -499,7 +499,16 @@ export interface AuditEvent {
     | undefined;
   /** True when the normalizer replaced secret values in this event. */
   redacted: boolean;
-  derived: DerivedViews | undefined;
+  derived:
+    | DerivedViews
+    | undefined;
+  /**
+   * Set on a copy sent to the partition of an identity the event is about
+   * rather than of its caller (a binding's subject), so that a sequence keyed
+   * on that identity sees it where the identity's own events are. Only
+   * sequence rules evaluate a copy.
+   */
+  partitionCopy: boolean;
 }
 
 export interface AuditEvent_AnnotationsEntry {
@@ -974,6 +983,7 @@ function createBaseAuditEvent(): AuditEvent {
     origin: undefined,
     redacted: false,
     derived: undefined,
+    partitionCopy: false,
   };
 }
 
@@ -1041,6 +1051,9 @@ export const AuditEvent: MessageFns<AuditEvent> = {
     }
     if (message.derived !== undefined) {
       DerivedViews.encode(message.derived, writer.uint32(170).fork()).join();
+    }
+    if (message.partitionCopy !== false) {
+      writer.uint32(176).bool(message.partitionCopy);
     }
     return writer;
   },
@@ -1229,6 +1242,14 @@ export const AuditEvent: MessageFns<AuditEvent> = {
             message.derived = DerivedViews.decode(reader, reader.uint32());
             continue;
           }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.partitionCopy = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1325,6 +1346,11 @@ export const AuditEvent: MessageFns<AuditEvent> = {
       origin: isSet(object.origin) ? EventOrigin.fromJSON(object.origin) : undefined,
       redacted: isSet(object.redacted) ? globalThis.Boolean(object.redacted) : false,
       derived: isSet(object.derived) ? DerivedViews.fromJSON(object.derived) : undefined,
+      partitionCopy: isSet(object.partitionCopy)
+        ? globalThis.Boolean(object.partitionCopy)
+        : isSet(object.partition_copy)
+        ? globalThis.Boolean(object.partition_copy)
+        : false,
     };
   },
 
@@ -1399,6 +1425,9 @@ export const AuditEvent: MessageFns<AuditEvent> = {
     if (message.derived !== undefined) {
       obj.derived = DerivedViews.toJSON(message.derived);
     }
+    if (message.partitionCopy !== false) {
+      obj.partitionCopy = message.partitionCopy;
+    }
     return obj;
   },
 
@@ -1446,6 +1475,7 @@ export const AuditEvent: MessageFns<AuditEvent> = {
     message.derived = (object.derived !== undefined && object.derived !== null)
       ? DerivedViews.fromPartial(object.derived)
       : undefined;
+    message.partitionCopy = object.partitionCopy ?? false;
     return message;
   },
 };
