@@ -12,9 +12,20 @@ const CREDENTIAL_KEY =
  */
 const CREDENTIAL_ENV_NAME = /pass|pwd|secret|token|key|credential|auth/i;
 
-/** Whether an env var of this name holds a credential when set literally. */
-export function isCredentialEnvName(name: string): boolean {
-  return CREDENTIAL_ENV_NAME.test(name);
+/**
+ * Settings that choose a mode rather than hold a secret
+ * (`POSTGRES_HOST_AUTH_METHOD=trust`, `TOKEN_TYPE=jwt`): kept when the value
+ * is one short word, because the mode is what detections look at.
+ */
+const SETTING_ENV_NAME = /_(METHOD|MODE|TYPE|ENABLED|DISABLED|REQUIRED)$/i;
+const KEYWORD_VALUE = /^[A-Za-z][A-Za-z0-9._-]{0,31}$/;
+
+/** Whether a literal env var of this name and value holds a credential. */
+export function isCredentialEnv(name: string, value: string): boolean {
+  return (
+    CREDENTIAL_ENV_NAME.test(name) &&
+    !(SETTING_ENV_NAME.test(name) && KEYWORD_VALUE.test(value))
+  );
 }
 
 /** Credentials that appear inside free text, e.g. an annotation or a command line. */
@@ -162,7 +173,7 @@ function redactNested(value: unknown): boolean {
     typeof value['value'] === 'string' &&
     value['value'] !== ''
   ) {
-    if (isCredentialEnvName(value['name'])) {
+    if (isCredentialEnv(value['name'], value['value'])) {
       value['value'] = REDACTED;
       redacted = true;
     } else {

@@ -64,6 +64,28 @@ describe('redactObject', () => {
     ]);
   });
 
+  it('keeps a setting named like a credential when its value is one word, such as an auth method', () => {
+    const env = [
+      { name: 'POSTGRES_HOST_AUTH_METHOD', value: 'trust' },
+      { name: 'AUTH_MODE', value: 'scram-sha-256' },
+      { name: 'TOKEN_TYPE', value: 'jwt' },
+      // Not one word: could be anything, so masked.
+      { name: 'API_KEY_TYPE', value: 'sk_live 51H8x2eZvKYlo2C' },
+      { name: 'SECRET_MODE', value: 'x'.repeat(40) },
+      // Not a setting name.
+      { name: 'POSTGRES_PASSWORD', value: 'trust' },
+    ];
+    redactObject({ spec: { containers: [{ name: 'db', env }] } }, 'pods');
+    expect(env.map(e => e.value)).toEqual([
+      'trust',
+      'scram-sha-256',
+      'jwt',
+      REDACTED,
+      REDACTED,
+      REDACTED,
+    ]);
+  });
+
   it('replaces any field named like a credential, at any depth', () => {
     const config = {
       spec: { auth: { password: 'p', clientSecret: 's', username: 'u' } },

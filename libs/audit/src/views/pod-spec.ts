@@ -9,7 +9,7 @@ import {
   type VolumeMountView,
 } from '@kubeguard/contracts';
 
-import { isCredentialEnvName } from '../redact.js';
+import { isCredentialEnv } from '../redact.js';
 import {
   child,
   groupIs,
@@ -307,7 +307,7 @@ function credentialEnvNames(value: unknown): string[] {
       name !== undefined &&
       typeof literal === 'string' &&
       literal !== '' &&
-      isCredentialEnvName(name)
+      isCredentialEnv(name, literal)
     ) {
       out.push(name);
     }

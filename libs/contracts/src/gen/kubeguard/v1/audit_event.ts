@@ -672,8 +672,9 @@ export interface ContainerView {
   /**
    * Names of literal env vars (with a value, not valueFrom) whose name looks
    * like a credential (contains pass, pwd, secret, token, key, credential or
-   * auth, any case). Never the values: the normalizer replaces those in the
-   * request and response objects.
+   * auth, any case), except settings such as *_AUTH_METHOD whose value is one
+   * word. Never the values: the normalizer replaces those in the request and
+   * response objects.
    */
   credentialEnvNames: string[];
   /** For ephemeral containers: the container whose namespaces it joins. */
