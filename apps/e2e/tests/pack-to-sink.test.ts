@@ -12,9 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { credentials } from '@grpc/grpc-js';
 import {
-  AlertServiceClient,
   ListAlertsRequest,
   type Alert,
   type ListAlertsResponse,
@@ -25,17 +23,10 @@ import {
   EXAMPLE_DEFAULTS,
   loadPacks,
 } from '@kubeguard/rules';
-import {
-  freePort,
-  startMongoServer,
-  startNatsServer,
-  startService,
-  waitFor,
-  type MongoServerHandle,
-  type NatsServerHandle,
-  type ServiceProcess,
-} from '@kubeguard/testing';
+import { waitFor } from '@kubeguard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startSystem, type RunningSystem } from './support/system.js';
 
 const SECRET = 'e2e-webhook-secret-0123456789';
 const SEQUENCE = 'binding-then-exec-and-secret-read';
@@ -50,13 +41,9 @@ interface Delivery {
   body: Record<string, unknown>;
 }
 
-let nats: NatsServerHandle;
-let mongo: MongoServerHandle;
-let services: ServiceProcess[] = [];
+let system: RunningSystem;
 let receiver: Server;
 const deliveries: Delivery[] = [];
-let webhookUrl = '';
-let alerts: AlertServiceClient;
 
 /** Starts the local receiver the webhook sink posts to. */
 async function startReceiver(): Promise<string> {
@@ -82,10 +69,9 @@ async function startReceiver(): Promise<string> {
 
 beforeAll(async () => {
   const hookUrl = await startReceiver();
-  [nats, mongo] = await Promise.all([startNatsServer(), startMongoServer()]);
   const sinksFile = join(
     mkdtempSync(join(tmpdir(), 'kubeguard-e2e-')),
-    's.yaml',
+    'sinks.yaml',
   );
   writeFileSync(
     sinksFile,
@@ -97,55 +83,25 @@ beforeAll(async () => {
     secret: \${E2E_WEBHOOK_SECRET}
 `,
   );
-  const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
-  const port = (i: number): string => String(ports[i]);
-  const common = { NATS_URL: nats.url, LOG_LEVEL: 'warn' };
-  webhookUrl = `http://127.0.0.1:${port(1)}/`;
-  services = await Promise.all([
-    startService({
-      app: 'collector',
-      env: {
-        ...common,
-        HTTP_PORT: port(0),
-        WEBHOOK_PORT: port(1),
-        GRPC_PORT: port(2),
-        CLUSTER_NAME: 'prod-eu',
-      },
-    }),
-    startService({ app: 'normalizer', env: { ...common, HTTP_PORT: port(3) } }),
-    startService({
-      app: 'detector',
-      env: { ...common, HTTP_PORT: port(4), GRPC_PORT: port(5) },
-    }),
-    startService({
-      app: 'notifier',
-      env: {
-        ...common,
-        HTTP_PORT: port(6),
-        GRPC_PORT: port(7),
-        MONGO_URL: `${mongo.url}pack`,
-        SINKS_FILE: sinksFile,
-        E2E_WEBHOOK_SECRET: SECRET,
-        DELIVERY_POLL_MS: '200',
-      },
-    }),
-  ]);
-  alerts = new AlertServiceClient(
-    `127.0.0.1:${port(7)}`,
-    credentials.createInsecure(),
-  );
+  system = await startSystem({
+    cluster: 'prod-eu',
+    database: 'pack',
+    notifierEnv: {
+      SINKS_FILE: sinksFile,
+      E2E_WEBHOOK_SECRET: SECRET,
+      DELIVERY_POLL_MS: '200',
+    },
+  });
 }, 180_000);
 
 afterAll(async () => {
-  alerts.close();
-  await Promise.all(services.map(s => s.stop()));
-  await Promise.all([nats.stop(), mongo.stop()]);
+  await system.stop();
   await new Promise(resolve => receiver.close(resolve));
 });
 
 function listAlerts(): Promise<Alert[]> {
   return new Promise((resolve, reject) => {
-    alerts.listAlerts(
+    system.alerts.listAlerts(
       ListAlertsRequest.fromPartial({ pageSize: 1000 }),
       (err, res: ListAlertsResponse) => {
         if (err) {
@@ -199,7 +155,7 @@ describe('the built-in pack through the running system', () => {
   it('raises an alert of every single-event rule and delivers each once, signed, as OCSF', async () => {
     const examples = firingExamples();
     expect(examples.length).toBeGreaterThan(60);
-    const response = await fetch(webhookUrl, {
+    const response = await fetch(system.webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -300,7 +256,7 @@ describe('the built-in pack through the running system', () => {
       partitionOf('prod-eu', 'system:serviceaccount:shop:story', 16),
     );
     for (const step of steps) {
-      const response = await fetch(webhookUrl, {
+      const response = await fetch(system.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(step),

@@ -1,92 +1,45 @@
 import { readFileSync } from 'node:fs';
 
-import { credentials } from '@grpc/grpc-js';
 import {
-  AlertServiceClient,
   AlertStatus,
   ListAlertsRequest,
   Outcome,
   Severity,
   type ListAlertsResponse,
 } from '@kubeguard/contracts';
-import {
-  freePort,
-  REPO_ROOT,
-  startMongoServer,
-  startNatsServer,
-  startService,
-  waitFor,
-  type MongoServerHandle,
-  type NatsServerHandle,
-  type ServiceProcess,
-} from '@kubeguard/testing';
+import { REPO_ROOT, waitFor } from '@kubeguard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startSystem, type RunningSystem } from './support/system.js';
 
 const ANONYMOUS_AUDIT_ID = '6f1c5f8e-2f4b-4bb0-9f57-0a3f1f2b7d01';
 const fixture = (name: string): string =>
   readFileSync(`${REPO_ROOT}/fixtures/k8s-audit/${name}`, 'utf8');
 
-let nats: NatsServerHandle;
-let mongo: MongoServerHandle;
-let services: ServiceProcess[] = [];
-let webhookUrl = '';
-let alerts: AlertServiceClient;
+let system: RunningSystem;
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNatsServer(), startMongoServer()]);
-  const ports = await Promise.all(Array.from({ length: 8 }, () => freePort()));
-  const port = (i: number): string => String(ports[i]);
-  const common = { NATS_URL: nats.url, LOG_LEVEL: 'warn' };
-  webhookUrl = `http://127.0.0.1:${port(1)}/audit`;
-  services = await Promise.all([
-    startService({
-      app: 'collector',
-      env: {
-        ...common,
-        HTTP_PORT: port(0),
-        WEBHOOK_PORT: port(1),
-        GRPC_PORT: port(2),
-        CLUSTER_NAME: 'e2e',
-      },
-    }),
-    startService({ app: 'normalizer', env: { ...common, HTTP_PORT: port(3) } }),
-    startService({
-      app: 'detector',
-      env: { ...common, HTTP_PORT: port(4), GRPC_PORT: port(5) },
-    }),
-    startService({
-      app: 'notifier',
-      env: {
-        ...common,
-        HTTP_PORT: port(6),
-        GRPC_PORT: port(7),
-        MONGO_URL: `${mongo.url}e2e`,
-      },
-    }),
-  ]);
-  alerts = new AlertServiceClient(
-    `127.0.0.1:${port(7)}`,
-    credentials.createInsecure(),
-  );
+  system = await startSystem({ cluster: 'e2e', database: 'e2e' });
 }, 180_000);
 
 afterAll(async () => {
-  alerts.close();
-  await Promise.all(services.map(s => s.stop()));
-  await Promise.all([nats.stop(), mongo.stop()]);
+  await system.stop();
 });
 
 function listAlerts(
   request: Partial<ListAlertsRequest> = {},
 ): Promise<ListAlertsResponse> {
   return new Promise((resolve, reject) => {
-    alerts.listAlerts(ListAlertsRequest.fromPartial(request), (err, res) => {
-      if (err) {
-        reject(err);
-      } else {
-        resolve(res);
-      }
-    });
+    system.alerts.listAlerts(
+      ListAlertsRequest.fromPartial(request),
+      (err, res) => {
+        if (err) {
+          reject(err);
+        } else {
+          resolve(res);
+        }
+      },
+    );
   });
 }
 
@@ -94,7 +47,7 @@ async function post(
   body: string,
   contentType = 'application/json',
 ): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(webhookUrl, {
+  const res = await fetch(`${system.webhookUrl}audit`, {
     method: 'POST',
     headers: { 'content-type': contentType },
     body,
@@ -194,7 +147,7 @@ describe('the pipeline, end to end', () => {
 
   it('stops every service cleanly on SIGTERM', async () => {
     const exits = await Promise.all(
-      services.map(async s => [s.app, await s.stop()] as const),
+      system.services.map(async s => [s.app, await s.stop()] as const),
     );
     expect(Object.fromEntries(exits)).toEqual({
       collector: 'code 0',
