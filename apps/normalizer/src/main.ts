@@ -16,7 +16,7 @@ runMain('normalizer', async () => {
 
   const records = new Counter({
     name: 'kubeguard_normalizer_records_total',
-    help: 'Audit records by outcome (normalized, rejected, skipped) and rejection reason',
+    help: "Audit records by outcome (normalized, rejected, skipped; copied: bindings also sent to their subjects' partitions) and rejection reason",
     labelNames: ['outcome', 'reason'],
     registers: [metrics.registry],
   });

@@ -64,7 +64,14 @@ export function createRawHandler(deps: {
       for (const event of events) {
         recent.add(eventKey(event, partition));
       }
-      records.inc({ outcome: 'normalized', reason: '' }, events.length);
+      const copies = events.filter(event => event.partitionCopy).length;
+      records.inc(
+        { outcome: 'normalized', reason: '' },
+        events.length - copies,
+      );
+      if (copies > 0) {
+        records.inc({ outcome: 'copied', reason: '' }, copies);
+      }
     }
     records.inc({ outcome: 'skipped', reason: 'stage' }, result.skipped);
     records.inc({ outcome: 'skipped', reason: 'repeat' }, repeats);
