@@ -2,6 +2,11 @@
  * A small client of the notifier's gRPC AlertService:
  *
  *   npm run alerts [-- list] [--json] [--cluster NAME] [--rule ID]
+ *   npm run alerts -- stream [--cursor C] [--cluster NAME] [--rule ID]
+ *                                                alert changes as they happen (JSON lines), from
+ *                                                the cursor of the last one seen; Ctrl-C stops
+ *   npm run alerts -- update ALERT_ID [--status new|in-progress|resolved|dismissed]
+ *                    [--reason TEXT] [--assignee NAME] [--comment TEXT]
  *   npm run alerts -- sinks                      the configured sinks
  *   npm run alerts -- test-sink SINK_ID          send a test alert now (exit 1 if refused)
  *   npm run alerts -- dead [--sink ID]           dead deliveries, newest first (JSON lines)
@@ -16,16 +21,21 @@ import { parseArgs } from 'node:util';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import {
   Alert,
+  AlertEvent,
   AlertServiceClient,
+  AlertStatus,
+  alertStatusFromJSON,
   alertStatusToJSON,
   DeadDelivery,
   ListAlertsRequest,
   severityToJSON,
+  StreamAlertsRequest,
+  UpdateAlertRequest,
 } from '@kubeguard/contracts';
 import { callUnary, type UnaryMethod } from '@kubeguard/grpc';
 
 const USAGE =
-  'usage: npm run alerts -- [list | sinks | test-sink SINK_ID | dead | replay] [options]\n';
+  'usage: npm run alerts -- [list | stream | update ALERT_ID | sinks | test-sink SINK_ID | dead | replay] [options]\n';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -38,6 +48,11 @@ const { values, positionals } = parseArgs({
     rule: { type: 'string', default: '' },
     sink: { type: 'string', default: '' },
     id: { type: 'string', multiple: true, default: [] },
+    cursor: { type: 'string', default: '' },
+    status: { type: 'string' },
+    reason: { type: 'string', default: '' },
+    assignee: { type: 'string' },
+    comment: { type: 'string', default: '' },
   },
 });
 
@@ -88,11 +103,71 @@ async function list(): Promise<void> {
   }
 }
 
+/** Prints alert changes until the server ends the stream or Ctrl-C. */
+function stream(): Promise<number> {
+  const call = client.streamAlerts(
+    StreamAlertsRequest.fromPartial({
+      cluster: values.cluster,
+      ruleId: values.rule,
+      cursor: values.cursor,
+    }),
+    metadata,
+  );
+  process.once('SIGINT', () => call.cancel());
+  return new Promise((resolve, reject) => {
+    call.on('data', (response: { event?: AlertEvent }) => {
+      if (response.event) {
+        print(AlertEvent.toJSON(response.event));
+      }
+    });
+    call.on('end', () => resolve(0));
+    call.on('error', (err: Error & { code?: number }) => {
+      // 1 is CANCELLED: our own Ctrl-C.
+      if (err.code === 1) {
+        resolve(0);
+      } else {
+        reject(err);
+      }
+    });
+  });
+}
+
+async function update(alertId: string): Promise<number> {
+  let status = AlertStatus.UNSPECIFIED;
+  if (values.status !== undefined) {
+    status = alertStatusFromJSON(
+      `ALERT_STATUS_${values.status.toUpperCase().replaceAll('-', '_')}`,
+    );
+    if (status === AlertStatus.UNRECOGNIZED) {
+      process.stderr.write(
+        `--status: expected new, in-progress, resolved or dismissed, got '${values.status}'\n`,
+      );
+      return 2;
+    }
+  }
+  const { alert } = await call(
+    client.updateAlert,
+    UpdateAlertRequest.fromPartial({
+      alertId,
+      status,
+      reason: values.reason,
+      comment: values.comment,
+      ...(values.assignee === undefined ? {} : { assignee: values.assignee }),
+    }),
+  );
+  print(alert ? Alert.toJSON(alert) : {});
+  return 0;
+}
+
 async function run(command: string): Promise<number> {
   switch (command) {
     case 'list':
       await list();
       return 0;
+    case 'stream':
+      return stream();
+    case 'update':
+      return update(positionals[1] ?? '');
     case 'sinks':
       (await call(client.listSinks, {})).sinks.forEach(print);
       return 0;
