@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 import {
@@ -123,6 +124,49 @@ describe('the pipeline, end to end', () => {
     ).toHaveLength(1);
     expect(page.alerts).toHaveLength(2);
   });
+
+  it("lets a person work the alert with the README's client, npm run alerts", async () => {
+    const alerts = (...args: string[]): string =>
+      execFileSync(
+        process.execPath,
+        [
+          '--conditions=@kubeguard/source',
+          '--import',
+          'tsx',
+          'tools/scripts/alerts.ts',
+          ...args,
+          '--address',
+          system.alertsAddress,
+        ],
+        { cwd: REPO_ROOT, encoding: 'utf8' },
+      );
+    const listed = alerts('list', '--json')
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line) as { alertId: string });
+    const anonymous = (await listAlerts()).alerts.find(a =>
+      a.evidence?.auditIds.includes(ANONYMOUS_AUDIT_ID),
+    );
+    expect(listed.map(a => a.alertId)).toContain(anonymous?.alertId);
+
+    const updated = JSON.parse(
+      alerts(
+        'update',
+        anonymous?.alertId ?? '',
+        '--status',
+        'in-progress',
+        '--assignee',
+        'alice',
+        '--comment',
+        'looking into it',
+      ),
+    ) as Record<string, unknown>;
+    expect(updated).toMatchObject({
+      status: 'ALERT_STATUS_IN_PROGRESS',
+      assignee: 'alice',
+      comments: [expect.objectContaining({ text: 'looking into it' })],
+    });
+  }, 60_000);
 
   it('refuses malformed or misshapen bodies with the reason', async () => {
     expect(await post('{"kind": "EventList", "items": [')).toMatchObject({

@@ -19,6 +19,8 @@ export interface RunningSystem {
   webhookUrl: string;
   /** A client of the notifier's AlertService. */
   alerts: AlertServiceClient;
+  /** Where AlertService listens, `127.0.0.1:<port>`. */
+  alertsAddress: string;
   /** Stops the services (SIGTERM), then the servers. */
   stop(): Promise<void>;
 }
@@ -72,8 +74,9 @@ export async function startSystem(
       },
     }),
   ]);
+  const alertsAddress = `127.0.0.1:${port(7)}`;
   const alerts = new AlertServiceClient(
-    `127.0.0.1:${port(7)}`,
+    alertsAddress,
     credentials.createInsecure(),
   );
   return {
@@ -82,6 +85,7 @@ export async function startSystem(
     services,
     webhookUrl: `http://127.0.0.1:${port(1)}/`,
     alerts,
+    alertsAddress,
     async stop() {
       alerts.close();
       await Promise.all(services.map(s => s.stop()));
