@@ -237,6 +237,8 @@ export function podCreateEvent(rnd: () => number): Record<string, unknown> {
     objectRef: { resource: 'pods', namespace, name, apiVersion: 'v1' },
     responseStatus: { metadata: {}, code: 201 },
     requestObject: { kind: 'Pod', apiVersion: 'v1', metadata, spec },
+    // As the API server answers: the stored object, defaults filled in
+    // (managedFields left out, as deploy/audit-policy.yaml asks).
     responseObject: {
       kind: 'Pod',
       apiVersion: 'v1',
@@ -245,6 +247,24 @@ export function podCreateEvent(rnd: () => number): Record<string, unknown> {
         uid: uuid(rnd),
         resourceVersion: '123456',
         creationTimestamp: '2026-11-20T09:00:00Z',
+      },
+      spec: {
+        ...spec,
+        containers: spec.containers.map(c => ({
+          ...c,
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+          imagePullPolicy: 'IfNotPresent',
+        })),
+        restartPolicy: 'Always',
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        serviceAccount: 'web',
+        securityContext: {},
+        schedulerName: 'default-scheduler',
+        priority: 0,
+        enableServiceLinks: true,
+        preemptionPolicy: 'PreemptLowerPriority',
       },
       status: { phase: 'Pending', qosClass: 'Burstable' },
     },
