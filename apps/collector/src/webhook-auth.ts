@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createSecureContext, TLSSocket } from 'node:tls';
 
-import { ConfigError } from '@kubeguard/config';
+import { ConfigError, configFileReader } from '@kubeguard/config';
 import { errorMessage } from '@kubeguard/errors';
 
 import {
@@ -85,17 +84,7 @@ export function loadWebhookSecurity(config: CollectorConfig): {
   tls?: WebhookTls;
 } {
   const problems: string[] = [];
-  const read = (name: string, path: string | undefined): Buffer | undefined => {
-    if (path === undefined) {
-      return undefined;
-    }
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      problems.push(`${name}: cannot read '${path}': ${errorMessage(err)}`);
-      return undefined;
-    }
-  };
+  const read = configFileReader(problems);
 
   const tokens = new Map<string, string>();
   const addToken = (

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 
 import {
   ConfigError,
+  configFileReader,
   parseEnv,
   port,
   positiveInt,
@@ -114,17 +114,7 @@ export function loadConfig(env: Env = process.env): NotifierConfig {
  */
 export function loadGrpcSecurity(config: NotifierConfig): GrpcSecurity {
   const problems: string[] = [];
-  const read = (name: string, path: string | undefined): Buffer | undefined => {
-    if (path === undefined) {
-      return undefined;
-    }
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      problems.push(`${name}: cannot read '${path}': ${errorMessage(err)}`);
-      return undefined;
-    }
-  };
+  const read = configFileReader(problems);
 
   const tokens = new Map<string, string>();
   const addToken = (variable: string, where: string, item: string): void => {
