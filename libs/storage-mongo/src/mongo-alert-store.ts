@@ -12,13 +12,7 @@ import {
   UnavailableError,
   errorMessage,
 } from '@kubeguard/errors';
-import {
-  MongoClient,
-  type Collection,
-  type Db,
-  type Document,
-  type Filter,
-} from 'mongodb';
+import { type Collection, type Db, type Document, type Filter } from 'mongodb';
 
 import {
   DEFAULT_AGGREGATION_LIMITS,
@@ -39,6 +33,7 @@ import {
   type ChangeKind,
   type ChangeLog,
 } from './change-log.js';
+import { connectMongo, type MongoConnectOptions } from './connect.js';
 import { CursorExpiredError, isDuplicateKey } from './errors.js';
 import {
   ensureAlertIndexes,
@@ -186,13 +181,7 @@ export interface MongoAlertStore extends AlertStore {
 }
 
 /** Options for {@link connectMongoAlertStore}. */
-export interface MongoAlertStoreOptions {
-  /** A `mongodb://` URL; the database comes from its path unless `database` is set. */
-  url: string;
-  /** @default the URL's database, else 'kubeguard' */
-  database?: string;
-  /** @default 5000 */
-  serverSelectionTimeoutMs?: number;
+export interface MongoAlertStoreOptions extends MongoConnectOptions {
   /** Alerts last seen longer ago are deleted; 0 keeps them forever. @default 90 */
   retentionDays?: number;
   /**
@@ -230,20 +219,7 @@ export async function connectMongoAlertStore(
     options.changeRetentionDays ?? 7,
   );
   const limits = { ...DEFAULT_AGGREGATION_LIMITS, ...options.limits };
-  const client = new MongoClient(options.url, {
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
-  });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new UnavailableError(
-      `MONGO_URL: cannot connect to '${redactUrl(options.url)}': ${errorMessage(err)}`,
-      { cause: err },
-    );
-  }
-  const db = client.db(
-    options.database ?? (dbNameOf(options.url) || 'kubeguard'),
-  );
+  const { client, db } = await connectMongo(options);
   const alerts: Collection<AlertDocument> = db.collection('alerts');
   const changes: Collection<ChangeDocument> = db.collection('alert_changes');
   const suppressionDocs: Collection<SuppressionDocument> =
@@ -716,25 +692,4 @@ function nonNegative(name: string, value: number): number {
     );
   }
   return value;
-}
-
-function dbNameOf(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  } catch {
-    return '';
-  }
-}
-
-/** The URL without its password, for error messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) {
-      parsed.password = '***';
-    }
-    return parsed.toString();
-  } catch {
-    return url;
-  }
 }

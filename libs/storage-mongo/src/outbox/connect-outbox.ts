@@ -1,6 +1,4 @@
-import { UnavailableError, errorMessage } from '@kubeguard/errors';
-import { MongoClient } from 'mongodb';
-
+import { connectMongo, type MongoConnectOptions } from '../connect.js';
 import {
   createMongoOutbox,
   type MongoOutboxOptions,
@@ -8,14 +6,8 @@ import {
 } from './mongo-outbox.js';
 
 /** Options for {@link connectMongoOutbox}. */
-export interface ConnectOutboxOptions extends MongoOutboxOptions {
-  /** A `mongodb://` URL; the database comes from its path unless `database` is set. */
-  url: string;
-  /** @default the URL's database, else 'kubeguard' */
-  database?: string;
-  /** @default 5000 */
-  serverSelectionTimeoutMs?: number;
-}
+export interface ConnectOutboxOptions
+  extends MongoOutboxOptions, MongoConnectOptions {}
 
 /** An outbox with its own connection. */
 export interface ConnectedOutbox<
@@ -34,20 +26,7 @@ export interface ConnectedOutbox<
 export async function connectMongoOutbox<Change extends string = string>(
   options: ConnectOutboxOptions,
 ): Promise<ConnectedOutbox<Change>> {
-  const client = new MongoClient(options.url, {
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMs ?? 5000,
-  });
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new UnavailableError(
-      `MONGO_URL: cannot connect to '${redactUrl(options.url)}': ${errorMessage(err)}`,
-      { cause: err },
-    );
-  }
-  const db = client.db(
-    options.database ?? (dbNameOf(options.url) || 'kubeguard'),
-  );
+  const { client, db } = await connectMongo(options);
   try {
     const outbox = await createMongoOutbox<Change>(db, options);
     return {
@@ -65,26 +44,5 @@ export async function connectMongoOutbox<Change extends string = string>(
   } catch (err) {
     await client.close();
     throw err;
-  }
-}
-
-function dbNameOf(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  } catch {
-    return '';
-  }
-}
-
-/** The URL without its password, for error messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) {
-      parsed.password = '***';
-    }
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }
