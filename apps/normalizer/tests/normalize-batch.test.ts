@@ -14,6 +14,15 @@ const eventList = readFileSync(
   'utf8',
 );
 
+/** mallory binds shop's cart service account to edit. */
+const grant = readFileSync(
+  new URL(
+    '../../../fixtures/k8s-audit/rolebinding-to-service-account.json',
+    import.meta.url,
+  ),
+  'utf8',
+);
+
 const batch = (body: string): RawBatch =>
   RawBatch.fromPartial({
     batchId: 'raw-1',
@@ -68,28 +77,7 @@ describe('normalizeBatch', () => {
   });
 
   it("also sends a binding, marked as a copy, to its subject's partition", () => {
-    const grant = {
-      apiVersion: 'audit.k8s.io/v1',
-      kind: 'Event',
-      auditID: 'grant-1',
-      stage: 'ResponseComplete',
-      verb: 'create',
-      user: { username: 'mallory@example.com' },
-      objectRef: {
-        resource: 'rolebindings',
-        namespace: 'shop',
-        name: 'debug',
-        apiGroup: 'rbac.authorization.k8s.io',
-      },
-      requestObject: {
-        kind: 'RoleBinding',
-        metadata: { name: 'debug', namespace: 'shop' },
-        roleRef: { kind: 'ClusterRole', name: 'edit' },
-        subjects: [{ kind: 'ServiceAccount', name: 'cart' }],
-      },
-      responseStatus: { code: 201 },
-    };
-    const result = normalizeBatch(batch(JSON.stringify(grant)), 16);
+    const result = normalizeBatch(batch(grant), 16);
     const caller = partitionOf('prod', 'mallory@example.com', 16);
     const grantee = partitionOf('prod', 'system:serviceaccount:shop:cart', 16);
     expect(caller).not.toBe(grantee);

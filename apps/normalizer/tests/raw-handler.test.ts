@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import { partitionOf } from '@kubeguard/audit';
 import { connectBus, type Bus } from '@kubeguard/bus';
 import { AuditEventBatch, RawBatch, Streams } from '@kubeguard/contracts';
@@ -39,27 +41,13 @@ afterAll(async () => {
 });
 
 /** mallory binds shop's cart service account to edit. */
-const GRANT = JSON.stringify({
-  apiVersion: 'audit.k8s.io/v1',
-  kind: 'Event',
-  auditID: 'grant-1',
-  stage: 'ResponseComplete',
-  verb: 'create',
-  user: { username: 'mallory@example.com' },
-  objectRef: {
-    resource: 'rolebindings',
-    namespace: 'shop',
-    name: 'debug',
-    apiGroup: 'rbac.authorization.k8s.io',
-  },
-  requestObject: {
-    kind: 'RoleBinding',
-    metadata: { name: 'debug', namespace: 'shop' },
-    roleRef: { kind: 'ClusterRole', name: 'edit' },
-    subjects: [{ kind: 'ServiceAccount', name: 'cart' }],
-  },
-  responseStatus: { code: 201 },
-});
+const GRANT = readFileSync(
+  new URL(
+    '../../../fixtures/k8s-audit/rolebinding-to-service-account.json',
+    import.meta.url,
+  ),
+  'utf8',
+);
 
 async function countOf(outcome: string): Promise<number> {
   const metric = await records.get();

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 import {
   AddressClass,
   IdentityClass,
@@ -138,32 +140,23 @@ describe('partitionOf', () => {
 });
 
 describe('placementOf', () => {
-  /** A RoleBinding in `shop` written by mallory, with these subjects. */
+  /** The RoleBinding fixture (written by mallory in `shop`) with these subjects. */
   const binding = (subjects: Record<string, string>[]) => {
-    const result = normalizeK8sEvent(
-      {
-        apiVersion: 'audit.k8s.io/v1',
-        kind: 'Event',
-        auditID: 'grant-1',
-        stage: 'ResponseComplete',
-        verb: 'create',
-        user: { username: 'mallory@example.com' },
-        objectRef: {
-          resource: 'rolebindings',
-          namespace: 'shop',
-          name: 'debug',
-          apiGroup: 'rbac.authorization.k8s.io',
-        },
-        requestObject: {
-          kind: 'RoleBinding',
-          metadata: { name: 'debug', namespace: 'shop' },
-          roleRef: { kind: 'ClusterRole', name: 'edit' },
-          subjects,
-        },
-        responseStatus: { code: 201 },
-      },
-      { cluster: 'prod', rawBatchId: 'b', index: 0 },
-    );
+    const event = JSON.parse(
+      readFileSync(
+        new URL(
+          '../../../fixtures/k8s-audit/rolebinding-to-service-account.json',
+          import.meta.url,
+        ),
+        'utf8',
+      ),
+    ) as { requestObject: { subjects: unknown } };
+    event.requestObject.subjects = subjects;
+    const result = normalizeK8sEvent(event, {
+      cluster: 'prod',
+      rawBatchId: 'b',
+      index: 0,
+    });
     if (isRejection(result)) {
       throw new Error(result.detail);
     }
