@@ -9,10 +9,8 @@ import {
   targetText,
 } from '../../encodings/index.js';
 import { commonFields, httpUrl, text, timeoutMs } from '../config-fields.js';
-import { userAgent, type ResolvedDeps } from '../deps.js';
-import { postHttp } from '../http.js';
-import { createRouteFilter } from '../routing.js';
-import { sendEach } from '../send-each.js';
+import type { ResolvedDeps } from '../deps.js';
+import { createJsonPostSink } from '../json-post-sink.js';
 import type { Notification, Sink } from '../sink.js';
 import { truncate } from './message-facts.js';
 
@@ -111,28 +109,11 @@ export function createPagerdutySink(
   config: PagerdutySinkConfig,
   deps: ResolvedDeps,
 ): Sink {
-  return {
-    id: config.id,
-    kind: config.kind,
-    accepts: createRouteFilter(config),
-    send: batch =>
-      sendEach(batch, async notification => {
-        await postHttp(
-          config.id,
-          {
-            url: config.url,
-            headers: {
-              'Content-Type': 'application/json',
-              'User-Agent': userAgent(deps),
-            },
-            body: JSON.stringify(
-              pagerdutyEvent(notification, config.routingKey, deps.clock()),
-            ),
-            timeoutMs: config.timeoutMs,
-          },
-          deps.clock,
-        );
-      }),
-    close: () => Promise.resolve(),
-  };
+  return createJsonPostSink(
+    config,
+    deps,
+    notification =>
+      pagerdutyEvent(notification, config.routingKey, deps.clock()),
+    'application/json',
+  );
 }

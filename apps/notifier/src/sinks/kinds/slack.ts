@@ -3,10 +3,8 @@ import { z } from 'zod';
 
 import { isClosing } from '../../encodings/index.js';
 import { commonFields, httpUrl, timeoutMs } from '../config-fields.js';
-import { userAgent, type ResolvedDeps } from '../deps.js';
-import { postHttp } from '../http.js';
-import { createRouteFilter } from '../routing.js';
-import { sendEach } from '../send-each.js';
+import type { ResolvedDeps } from '../deps.js';
+import { createJsonPostSink } from '../json-post-sink.js';
 import type { Notification, Sink } from '../sink.js';
 import { messageFacts, truncate } from './message-facts.js';
 
@@ -114,26 +112,7 @@ export function createSlackSink(
   config: SlackSinkConfig,
   deps: ResolvedDeps,
 ): Sink {
-  return {
-    id: config.id,
-    kind: config.kind,
-    accepts: createRouteFilter(config),
-    send: batch =>
-      sendEach(batch, async notification => {
-        await postHttp(
-          config.id,
-          {
-            url: config.url,
-            headers: {
-              'Content-Type': 'application/json; charset=utf-8',
-              'User-Agent': userAgent(deps),
-            },
-            body: JSON.stringify(slackMessage(notification)),
-            timeoutMs: config.timeoutMs,
-          },
-          deps.clock,
-        );
-      }),
-    close: () => Promise.resolve(),
-  };
+  return createJsonPostSink(config, deps, notification =>
+    slackMessage(notification),
+  );
 }
