@@ -1,8 +1,6 @@
-import { normalizePayload } from '@kubeguard/audit';
 import { AuditEvent } from '@kubeguard/contracts';
 
-import { payloadUnits } from './payload-units.js';
-import { openText } from './read-lines.js';
+import { normalizedUnits } from './normalized-units.js';
 
 /** Where output and problems go; injected so tests can capture them. */
 export interface CommandIo {
@@ -29,32 +27,13 @@ export async function normalizeCommand(
   io: CommandIo,
 ): Promise<NormalizeTotals> {
   const totals: NormalizeTotals = { events: 0, rejected: 0, skipped: 0 };
-  for (const file of files) {
-    const name = file === '-' ? '(stdin)' : file;
-    for await (const unit of payloadUnits(await openText(file))) {
-      // A whole document may be an encoded export (base64 gzip): let the decoder see its bytes.
-      const result = normalizePayload(
-        unit.document ? Buffer.from(unit.text) : unit.text,
-        {
-          cluster: options.cluster,
-          rawBatchId: `${name}:${String(unit.line)}`,
-        },
-      );
-      for (const event of result.events) {
-        io.out(JSON.stringify(readableEvent(event)));
-      }
-      for (const rejected of result.rejected) {
-        const where = unit.document
-          ? `${name}: record ${String(rejected.index + 1)}`
-          : `${name}:${String(unit.line)}`;
-        io.err(
-          `${where}: ${rejected.rejection.reason}: ${rejected.rejection.detail}`,
-        );
-      }
-      totals.events += result.events.length;
-      totals.rejected += result.rejected.length;
-      totals.skipped += result.skipped.length;
+  for await (const { result } of normalizedUnits(files, options.cluster, io)) {
+    for (const event of result.events) {
+      io.out(JSON.stringify(readableEvent(event)));
     }
+    totals.events += result.events.length;
+    totals.rejected += result.rejected.length;
+    totals.skipped += result.skipped.length;
   }
   return totals;
 }

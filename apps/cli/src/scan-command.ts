@@ -1,4 +1,3 @@
-import { normalizePayload } from '@kubeguard/audit';
 import {
   type Detection,
   Severity,
@@ -11,8 +10,7 @@ import {
 } from '@kubeguard/rules';
 
 import type { CommandIo } from './normalize-command.js';
-import { payloadUnits } from './payload-units.js';
-import { openText } from './read-lines.js';
+import { normalizedUnits } from './normalized-units.js';
 
 /** Options of `kubeguard scan`. */
 export interface ScanOptions {
@@ -65,42 +63,24 @@ export async function scanCommand(
   };
   const table: Found[] = [];
   let lastProgress = Date.now();
-  for (const file of files) {
-    const name = file === '-' ? '(stdin)' : file;
-    for await (const unit of payloadUnits(await openText(file))) {
-      totals.bytes += unit.text.length + 1;
-      const result = normalizePayload(
-        unit.document ? Buffer.from(unit.text) : unit.text,
-        {
-          cluster: options.cluster,
-          rawBatchId: `${name}:${String(unit.line)}`,
-        },
-      );
-      for (const rejected of result.rejected) {
-        const where = unit.document
-          ? `${name}: record ${String(rejected.index + 1)}`
-          : `${name}:${String(unit.line)}`;
-        io.err(
-          `${where}: ${rejected.rejection.reason}: ${rejected.rejection.detail}`,
-        );
-      }
-      totals.rejected += result.rejected.length;
-      for (const event of result.events) {
-        totals.events += 1;
-        for (const detection of engine.evaluate(event, eventTime(event))) {
-          totals.detections += 1;
-          const found = { detection, file: name, line: unit.line };
-          if (options.json) {
-            io.out(JSON.stringify(jsonLine(found, event)));
-          } else {
-            table.push(found);
-          }
+  for await (const unit of normalizedUnits(files, options.cluster, io)) {
+    totals.bytes += unit.size;
+    totals.rejected += unit.result.rejected.length;
+    for (const event of unit.result.events) {
+      totals.events += 1;
+      for (const detection of engine.evaluate(event, eventTime(event))) {
+        totals.detections += 1;
+        const found = { detection, file: unit.file, line: unit.line };
+        if (options.json) {
+          io.out(JSON.stringify(jsonLine(found, event)));
+        } else {
+          table.push(found);
         }
       }
-      if (options.progress && Date.now() - lastProgress > 500) {
-        lastProgress = Date.now();
-        options.progress(totals, name);
-      }
+    }
+    if (options.progress && Date.now() - lastProgress > 500) {
+      lastProgress = Date.now();
+      options.progress(totals, unit.file);
     }
   }
   if (!options.json) {
