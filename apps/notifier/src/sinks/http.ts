@@ -136,3 +136,21 @@ function transportError(
     },
   );
 }
+
+/**
+ * The Authorization header of a sink: `<scheme> <token>` when a token is
+ * set, else HTTP Basic when both username and password are, else none.
+ */
+export function authorizationHeader(
+  token: { scheme: string; value: string | undefined },
+  basic: { username?: string | undefined; password?: string | undefined },
+): Record<string, string> {
+  if (token.value !== undefined) {
+    return { Authorization: `${token.scheme} ${token.value}` };
+  }
+  if (basic.username !== undefined && basic.password !== undefined) {
+    const pair = Buffer.from(`${basic.username}:${basic.password}`);
+    return { Authorization: `Basic ${pair.toString('base64')}` };
+  }
+  return {};
+}

@@ -15,7 +15,7 @@ import {
   timeoutMs,
 } from '../config-fields.js';
 import { userAgent, type ResolvedDeps } from '../deps.js';
-import { postHttp } from '../http.js';
+import { authorizationHeader, postHttp } from '../http.js';
 import { createRouteFilter } from '../routing.js';
 import type { Notification, Sink } from '../sink.js';
 
@@ -129,14 +129,10 @@ export function createAlertmanagerSink(
   deps: ResolvedDeps,
 ): Sink {
   const url = `${config.url.replace(/\/+$/, '')}${ALERTMANAGER_PATH}`;
-  const auth: Record<string, string> =
-    config.bearerToken !== undefined
-      ? { Authorization: `Bearer ${config.bearerToken}` }
-      : config.username !== undefined && config.password !== undefined
-        ? {
-            Authorization: `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`,
-          }
-        : {};
+  const auth = authorizationHeader(
+    { scheme: 'Bearer', value: config.bearerToken },
+    config,
+  );
   return {
     id: config.id,
     kind: config.kind,

@@ -10,7 +10,12 @@ import {
 } from '../config-fields.js';
 import { encodeContext, userAgent, type ResolvedDeps } from '../deps.js';
 import { SinkError } from '../errors.js';
-import { excerpt, isRetryableStatus, postHttp } from '../http.js';
+import {
+  authorizationHeader,
+  excerpt,
+  isRetryableStatus,
+  postHttp,
+} from '../http.js';
 import { createRouteFilter } from '../routing.js';
 import type { Notification, Sink } from '../sink.js';
 
@@ -91,14 +96,10 @@ export function createElasticsearchSink(
       ? ''
       : `?pipeline=${encodeURIComponent(config.pipeline)}`;
   const url = `${config.url.replace(/\/+$/, '')}/_bulk${query}`;
-  const auth: Record<string, string> =
-    config.apiKey !== undefined
-      ? { Authorization: `ApiKey ${config.apiKey}` }
-      : config.username !== undefined && config.password !== undefined
-        ? {
-            Authorization: `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`,
-          }
-        : {};
+  const auth = authorizationHeader(
+    { scheme: 'ApiKey', value: config.apiKey },
+    config,
+  );
   return {
     id: config.id,
     kind: config.kind,
