@@ -1,4 +1,4 @@
-import { ObjectSource } from '@kubeguard/contracts';
+import { ObjectSource, type ObjectRef } from '@kubeguard/contracts';
 
 /**
  * Typed reads of parsed JSON (`unknown`): each returns undefined, or an empty
@@ -161,4 +161,35 @@ export function objectName(
  */
 export function groupIs(apiGroup: string, ...expected: string[]): boolean {
   return apiGroup === '' || expected.includes(apiGroup);
+}
+
+/** What a view of one written object reads from an event. */
+export interface WriteInput {
+  readonly verb: string;
+  readonly objectRef: ObjectRef | undefined;
+  readonly requestObject: unknown;
+  readonly responseObject: unknown;
+}
+
+/**
+ * The object a create, update or patch of one of `resources` (the object
+ * itself, not a subresource) in one of `groups` wrote; undefined for any
+ * other event. An event that logs no group passes the group check.
+ */
+export function writtenObject(
+  input: WriteInput,
+  resources: readonly string[],
+  ...groups: string[]
+): SourceObject | undefined {
+  const ref = input.objectRef;
+  if (
+    ref === undefined ||
+    !resources.includes(ref.resource) ||
+    ref.subresource !== '' ||
+    !groupIs(ref.apiGroup, ...groups) ||
+    !isWriteVerb(input.verb)
+  ) {
+    return undefined;
+  }
+  return pickObject(input.verb, input.requestObject, input.responseObject);
 }

@@ -1,5 +1,4 @@
 import {
-  type ObjectRef,
   type PolicyRuleView,
   type RoleBindingView,
   type RoleView,
@@ -8,14 +7,13 @@ import {
 
 import {
   child,
-  groupIs,
-  isWriteVerb,
   list,
   objectName,
-  pickObject,
   record,
   str,
   strings,
+  writtenObject,
+  type WriteInput,
 } from './accessors.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -23,30 +21,12 @@ const AGGREGATE_LABEL = 'rbac.authorization.k8s.io/aggregate-to-';
 const NONE: readonly unknown[] = [];
 
 /** What the RBAC views read from one event. */
-export interface RbacInput {
-  readonly verb: string;
-  readonly objectRef: ObjectRef | undefined;
-  readonly requestObject: unknown;
-  readonly responseObject: unknown;
-}
+export type RbacInput = WriteInput;
 
 /** The rules of a Role or ClusterRole being written, with risk flags. */
 export function roleView(input: RbacInput): RoleView | undefined {
   const ref = input.objectRef;
-  if (
-    ref === undefined ||
-    (ref.resource !== 'roles' && ref.resource !== 'clusterroles') ||
-    ref.subresource !== '' ||
-    !groupIs(ref.apiGroup, RBAC_GROUP) ||
-    !isWriteVerb(input.verb)
-  ) {
-    return undefined;
-  }
-  const picked = pickObject(
-    input.verb,
-    input.requestObject,
-    input.responseObject,
-  );
+  const picked = writtenObject(input, ['roles', 'clusterroles'], RBAC_GROUP);
   if (picked === undefined) {
     return undefined;
   }
@@ -71,7 +51,7 @@ export function roleView(input: RbacInput): RoleView | undefined {
   ): boolean => rules.some(rule => ruleGrants(rule, verbs, groups, resources));
   return {
     source: picked.source,
-    clusterRole: ref.resource === 'clusterroles',
+    clusterRole: ref?.resource === 'clusterroles',
     ...objectName(object, ref),
     rules,
     hasAggregationRule: record(object['aggregationRule']) !== undefined,
@@ -172,20 +152,10 @@ function aggregatesTo(object: Record<string, unknown>): string[] {
 /** The subjects and role of a RoleBinding or ClusterRoleBinding being written. */
 export function roleBindingView(input: RbacInput): RoleBindingView | undefined {
   const ref = input.objectRef;
-  if (
-    ref === undefined ||
-    (ref.resource !== 'rolebindings' &&
-      ref.resource !== 'clusterrolebindings') ||
-    ref.subresource !== '' ||
-    !groupIs(ref.apiGroup, RBAC_GROUP) ||
-    !isWriteVerb(input.verb)
-  ) {
-    return undefined;
-  }
-  const picked = pickObject(
-    input.verb,
-    input.requestObject,
-    input.responseObject,
+  const picked = writtenObject(
+    input,
+    ['rolebindings', 'clusterrolebindings'],
+    RBAC_GROUP,
   );
   if (picked === undefined) {
     return undefined;
@@ -207,7 +177,7 @@ export function roleBindingView(input: RbacInput): RoleBindingView | undefined {
   const roleName = str(roleRef?.['name']);
   return {
     source: picked.source,
-    clusterRoleBinding: ref.resource === 'clusterrolebindings',
+    clusterRoleBinding: ref?.resource === 'clusterrolebindings',
     ...objectName(object, ref),
     subjects,
     roleRef:

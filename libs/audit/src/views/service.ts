@@ -1,35 +1,28 @@
 import {
   type IngressView,
-  type ObjectRef,
   type ServicePortView,
   type ServiceView,
 } from '@kubeguard/contracts';
 
 import {
   child,
-  groupIs,
   int,
-  isWriteVerb,
   list,
   objectName,
   optString,
-  pickObject,
   pushUnique,
   record,
   str,
   stringMap,
   strings,
+  writtenObject,
+  type WriteInput,
 } from './accessors.js';
 
 const NONE: readonly unknown[] = [];
 
 /** What the service and ingress views read from one event. */
-export interface ExposureInput {
-  readonly verb: string;
-  readonly objectRef: ObjectRef | undefined;
-  readonly requestObject: unknown;
-  readonly responseObject: unknown;
-}
+export type ExposureInput = WriteInput;
 
 /**
  * Annotations with which clouds make a LoadBalancer internal, and whether a
@@ -59,19 +52,7 @@ const INTERNAL_LB_ANNOTATIONS: readonly (readonly [
 /** How a Service being written is exposed. */
 export function serviceView(input: ExposureInput): ServiceView | undefined {
   const ref = input.objectRef;
-  if (
-    ref?.resource !== 'services' ||
-    ref.subresource !== '' ||
-    !groupIs(ref.apiGroup) ||
-    !isWriteVerb(input.verb)
-  ) {
-    return undefined;
-  }
-  const picked = pickObject(
-    input.verb,
-    input.requestObject,
-    input.responseObject,
-  );
+  const picked = writtenObject(input, ['services']);
   if (picked === undefined) {
     return undefined;
   }
@@ -115,18 +96,11 @@ export function serviceView(input: ExposureInput): ServiceView | undefined {
 /** Hosts, TLS and backends of an Ingress being written. */
 export function ingressView(input: ExposureInput): IngressView | undefined {
   const ref = input.objectRef;
-  if (
-    ref?.resource !== 'ingresses' ||
-    ref.subresource !== '' ||
-    !groupIs(ref.apiGroup, 'networking.k8s.io', 'extensions') ||
-    !isWriteVerb(input.verb)
-  ) {
-    return undefined;
-  }
-  const picked = pickObject(
-    input.verb,
-    input.requestObject,
-    input.responseObject,
+  const picked = writtenObject(
+    input,
+    ['ingresses'],
+    'networking.k8s.io',
+    'extensions',
   );
   if (picked === undefined) {
     return undefined;
